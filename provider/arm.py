@@ -1,0 +1,230 @@
+"""Management-plane client: Batch account lookup and pool GET/PUT/PATCH/DELETE (with its LRO) over ARM."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urljoin, urlsplit
+
+import requests
+
+from provider.auth import BearerTokenAuth, make_credential
+from provider.errors import (
+    BatchPoolError,
+    ConflictError,
+    HttpResponseError,
+    NotFoundError,
+    OperationFailedError,
+    OperationTimeoutError,
+    PoolAlreadyExistsError,
+    PreconditionFailedError,
+)
+from provider.settings import Settings, is_loopback_host
+from provider.transport import Transport, retry_after_seconds
+
+_POOL_BEING_DELETED = "PoolBeingDeleted"
+
+
+@dataclass(frozen=True)
+class PoolRef:
+    """Where a pool lives; ``arm_id`` is its ARM resource id (the Pulumi resource id)."""
+
+    subscription_id: str
+    resource_group: str
+    account_name: str
+    pool_name: str
+
+    @property
+    def account_id(self) -> str:
+        return account_id(self.subscription_id, self.resource_group, self.account_name)
+
+    @property
+    def arm_id(self) -> str:
+        return f"{self.account_id}/pools/{self.pool_name}"
+
+
+def account_id(subscription_id: str, resource_group: str, account_name: str) -> str:
+    """The ARM id of a Batch account."""
+    return (
+        f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
+        f"/providers/Microsoft.Batch/batchAccounts/{account_name}"
+    )
+
+
+def _with_etag(response: requests.Response) -> dict[str, Any]:
+    """Return the JSON body with ``etag`` filled from the ETag header when the body lacks it."""
+    body: dict[str, Any] = response.json() if response.content else {}
+    etag = response.headers.get("ETag")
+    if etag and not body.get("etag"):
+        body["etag"] = etag
+    return body
+
+
+class ArmClient:
+    """Pool operations against ``settings.arm_endpoint``; thread-safe (caches only account endpoints)."""
+
+    def __init__(self, settings: Settings, transport: Transport) -> None:
+        self.settings = settings
+        self.transport = transport
+        self._endpoints: dict[tuple[str, str, str], str] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ArmClient:
+        """Build the client with its own credential, bearer auth for ``mgmt_scope`` and transport."""
+        auth = BearerTokenAuth(make_credential(settings), settings.mgmt_scope)
+        return cls(settings, Transport.from_settings(settings, auth))
+
+    def _url(self, arm_path: str) -> str:
+        return self.settings.arm_endpoint + quote(arm_path)
+
+    def _call(self, method: str, arm_path: str, **kwargs: Any) -> requests.Response:
+        return self.transport.request(
+            method, self._url(arm_path), params={"api-version": self.settings.mgmt_api_version}, **kwargs
+        )
+
+    def get_account(self, subscription_id: str, resource_group: str, account_name: str) -> dict[str, Any]:
+        """GET the Batch account. Raises NotFoundError when it does not exist."""
+        body: dict[str, Any] = self._call(
+            "GET", account_id(subscription_id, resource_group, account_name)
+        ).json()
+        return body
+
+    def data_plane_url(self, subscription_id: str, resource_group: str, account_name: str) -> str:
+        """The account's data-plane base URL from ``properties.accountEndpoint``, cached per account.
+
+        Azure returns the endpoint without a scheme; it gets ``https://`` except on a loopback host
+        (the emulator), which gets ``http://``.
+        """
+        key = (subscription_id.lower(), resource_group.lower(), account_name.lower())
+        with self._lock:
+            cached = self._endpoints.get(key)
+        if cached is not None:
+            return cached
+        account = self.get_account(subscription_id, resource_group, account_name)
+        endpoint = (account.get("properties") or {}).get("accountEndpoint")
+        if not endpoint:
+            raise BatchPoolError(
+                f"Batch account {account_name!r} returned no properties.accountEndpoint; check that "
+                "accountName and resourceGroupName name a Batch account."
+            )
+        host = urlsplit(f"//{endpoint}").hostname
+        url = ("http://" if is_loopback_host(host) else "https://") + str(endpoint).rstrip("/")
+        with self._lock:
+            self._endpoints[key] = url
+        return url
+
+    def get_pool(self, ref: PoolRef) -> dict[str, Any] | None:
+        """GET the pool, or None when it does not exist."""
+        try:
+            return _with_etag(self._call("GET", ref.arm_id))
+        except NotFoundError:
+            return None
+
+    def create_pool(self, ref: PoolRef, body: dict[str, Any]) -> dict[str, Any]:
+        """PUT a new pool with ``If-None-Match: *`` so an existing pool is never overwritten.
+
+        Raises PoolAlreadyExistsError when a pool of that name exists.
+        """
+        try:
+            return _with_etag(self._call("PUT", ref.arm_id, json=body, headers={"If-None-Match": "*"}))
+        except (PreconditionFailedError, ConflictError) as exc:
+            if isinstance(exc, ConflictError) and exc.code == _POOL_BEING_DELETED:
+                raise
+            raise PoolAlreadyExistsError(
+                f"Pool {ref.pool_name!r} already exists in Batch account {ref.account_name!r} "
+                f"(resource group {ref.resource_group!r}). Set adoptExisting=True to take it over, "
+                "or choose another pool_name.",
+                status_code=exc.status_code,
+                code=exc.code,
+                target=exc.target,
+                details=exc.details,
+                method=exc.method,
+                url=exc.url,
+            ) from exc
+
+    def replace_pool(self, ref: PoolRef, body: dict[str, Any], etag: str) -> dict[str, Any]:
+        """PUT the full pool with ``If-Match: etag`` (adoption); PreconditionFailedError if it changed."""
+        return _with_etag(self._call("PUT", ref.arm_id, json=body, headers={"If-Match": etag}))
+
+    def patch_pool(self, ref: PoolRef, body: dict[str, Any], etag: str) -> dict[str, Any]:
+        """PATCH only the changed properties with ``If-Match: etag`` (which also makes it retryable)."""
+        return _with_etag(self._call("PATCH", ref.arm_id, json=body, headers={"If-Match": etag}))
+
+    def delete_pool(self, ref: PoolRef, *, deadline: float) -> None:
+        """DELETE the pool and wait until it is gone.
+
+        Follows the 202 ``Location`` until it stops answering 202, honouring ``Retry-After``; 200/204 and
+        404 mean done. A 409 ``PoolBeingDeleted`` (someone else is deleting it), or a 202 without a
+        Location, means waiting for the pool's 404. Raises OperationFailedError if the operation reports
+        an error, OperationTimeoutError at ``deadline`` (an absolute time on the transport policy's clock).
+        """
+        try:
+            response = self._call("DELETE", ref.arm_id, deadline=deadline)
+        except NotFoundError:
+            return
+        except ConflictError as exc:
+            if exc.code != _POOL_BEING_DELETED:
+                raise
+            self._wait_until_gone(ref, deadline)
+            return
+        location = response.headers.get("Location")
+        if response.status_code == 202 and not location:
+            self._wait_until_gone(ref, deadline)
+            return
+        while response.status_code == 202:
+            self._pause(response, deadline, f"deleting pool {ref.pool_name!r}")
+            try:
+                response = self.transport.request("GET", urljoin(response.url, location), deadline=deadline)
+            except NotFoundError:
+                return
+            except HttpResponseError as exc:
+                raise OperationFailedError(f"Deleting pool {ref.pool_name!r} failed: {exc}") from exc
+
+    def _wait_until_gone(self, ref: PoolRef, deadline: float) -> None:
+        while self.get_pool(ref) is not None:
+            self._pause(None, deadline, f"waiting for pool {ref.pool_name!r} to be deleted")
+
+    def _pause(self, response: requests.Response | None, deadline: float, what: str) -> None:
+        """Sleep for Retry-After (or the poll interval); OperationTimeoutError if that passes the deadline."""
+        delay = self.settings.poll_interval_seconds
+        if response is not None:
+            hinted = retry_after_seconds(response.headers, now=time.time())
+            if hinted is not None:
+                delay = hinted
+        policy = self.transport.policy
+        if policy.clock() + delay > deadline:
+            raise OperationTimeoutError(
+                f"Timed out {what}; raise timeoutMinutes (or batchpool:operationTimeoutMinutes) "
+                "to wait longer."
+            )
+        policy.sleep(delay)
+
+    def wait_for_pool(
+        self,
+        ref: PoolRef,
+        predicate: Callable[[dict[str, Any]], bool],
+        *,
+        deadline: float,
+        on_poll: Callable[[dict[str, Any]], None] | None = None,
+    ) -> dict[str, Any]:
+        """Poll GET every ``poll_interval_seconds`` until ``predicate(pool)`` holds and return that pool.
+
+        ``on_poll`` sees each pool that did not satisfy the predicate (for progress logs). Raises
+        OperationFailedError when the pool disappears, OperationTimeoutError at ``deadline`` (an
+        absolute time on the transport policy's clock).
+        """
+        while True:
+            pool = self.get_pool(ref)
+            if pool is None:
+                raise OperationFailedError(
+                    f"Pool {ref.pool_name!r} disappeared while waiting for it; it was deleted outside Pulumi."
+                )
+            if predicate(pool):
+                return pool
+            if on_poll is not None:
+                on_poll(pool)
+            self._pause(None, deadline, f"waiting for pool {ref.pool_name!r}")

@@ -1,0 +1,115 @@
+"""Bearer-token authentication for ``requests``, fed by an azure-identity credential.
+
+This is azure-core's ``BearerTokenCredentialPolicy`` reduced to a ``requests`` auth hook: cache the
+token, refresh it 300 s before expiry, drop it on 401 (the transport re-sends once) and refuse to send
+it over plain http anywhere but loopback (the local emulator).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from azure.core.credentials import AccessToken, TokenCredential
+from azure.identity import (
+    AzureCliCredential,
+    DefaultAzureCredential,
+    EnvironmentCredential,
+    ManagedIdentityCredential,
+    WorkloadIdentityCredential,
+)
+
+from provider.errors import ConfigurationError
+from provider.settings import Settings, is_loopback_host
+
+DEV_TOKEN = "batch-emulator-dev-token"
+"""The local emulator's documented development token.
+
+Defined here rather than imported because the provider must never import the emulator package: the
+emulator is a test and demo tool, and the provider talks to it only over HTTP like to Azure.
+"""
+
+REFRESH_MARGIN_SECONDS = 300
+
+
+class StaticTokenCredential:
+    """A ``TokenCredential`` that always returns one fixed token; used for the emulator's dev token."""
+
+    def __init__(self, token: str, *, lifetime_seconds: int = 3600, clock: Callable[[], float] = time.time):
+        self._token = token
+        self._lifetime = lifetime_seconds
+        self._clock = clock
+
+    def __repr__(self) -> str:
+        return "StaticTokenCredential(token=<redacted>)"
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        """Return the fixed token with a fresh expiry so the cache logic behaves as for real tokens."""
+        return AccessToken(self._token, int(self._clock()) + self._lifetime)
+
+
+def make_credential(settings: Settings) -> TokenCredential:
+    """Build the azure-identity credential selected by ``settings.credential``.
+
+    Raises ConfigurationError when the chosen credential cannot be built (e.g. workload identity
+    without its ``AZURE_*`` environment variables).
+    """
+    client_id = settings.managed_identity_client_id
+    factories: dict[str, Callable[[], TokenCredential]] = {
+        "default": lambda: DefaultAzureCredential(managed_identity_client_id=client_id),
+        "environment": EnvironmentCredential,
+        "managed-identity": lambda: ManagedIdentityCredential(client_id=client_id),
+        "workload-identity": WorkloadIdentityCredential,
+        "azure-cli": AzureCliCredential,
+        "dev-token": lambda: StaticTokenCredential(DEV_TOKEN),
+    }
+    if settings.credential not in factories:
+        raise ConfigurationError(
+            f"batchpool:credential is {settings.credential!r}; set it to one of {', '.join(factories)}."
+        )
+    try:
+        return factories[settings.credential]()
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"batchpool:credential={settings.credential!r} could not be created: {exc}. Set the "
+            "environment variables it needs, or choose another batchpool:credential."
+        ) from exc
+
+
+class BearerTokenAuth(requests.auth.AuthBase):
+    """Adds ``Authorization: Bearer ...`` for one scope; thread-safe, refreshes 300 s before expiry."""
+
+    def __init__(self, credential: TokenCredential, scope: str, *, clock: Callable[[], float] = time.time):
+        self._credential = credential
+        self._scope = scope
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._token: AccessToken | None = None
+
+    def __repr__(self) -> str:
+        return f"BearerTokenAuth(scope={self._scope!r})"
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        parts = urlsplit(request.url or "")
+        if parts.scheme != "https" and not is_loopback_host(parts.hostname):
+            raise ConfigurationError(
+                f"Refusing to send a bearer token to {parts.scheme}://{parts.hostname}: only https is "
+                "allowed outside loopback. Use an https batchpool:armEndpoint."
+            )
+        request.headers["Authorization"] = f"Bearer {self._current_token()}"
+        return request
+
+    def _current_token(self) -> str:
+        with self._lock:
+            if self._token is None or self._token.expires_on - self._clock() < REFRESH_MARGIN_SECONDS:
+                self._token = self._credential.get_token(self._scope)
+            return self._token.token
+
+    def invalidate(self) -> None:
+        """Drop the cached token; called by the transport after a 401 so the resend gets a new one."""
+        with self._lock:
+            self._token = None

@@ -1,0 +1,199 @@
+"""Typed exceptions raised by the provider, and parsing of Azure error bodies.
+
+Every exception the provider raises on purpose derives from ``BatchPoolError``, so callers can tell
+"Azure said no" from "the provider has a bug". The tree (azure-core's split between "no usable
+response" and "a response with an error status", in httpx's style)::
+
+    BatchPoolError
+      ├─ ConfigurationError          stack config / environment is unusable (names the key and the fix)
+      ├─ RequestError                no usable response: connect/read failure, timeout, retries exhausted
+      ├─ HttpResponseError           status_code, code, message, target, details, method, url
+      │    ├─ NotFoundError            404
+      │    ├─ ConflictError            409
+      │    │    └─ PoolAlreadyExistsError   create found a pool of that name (points to adoptExisting)
+      │    ├─ PreconditionFailedError  412 (If-Match / If-None-Match)
+      │    ├─ AuthenticationError      401 / 403
+      │    ├─ ThrottledError           429 after retries
+      │    └─ ServiceError             5xx after retries
+      ├─ OperationFailedError        a long-running operation ended failed
+      ├─ OperationTimeoutError       a wait exceeded its deadline
+      └─ ProvisioningError           pool / extension failures after create (structured ``failures``)
+
+Messages never contain request bodies, headers or query strings (other than ``api-version``), so a
+secret sent to Azure cannot leak through an exception into Pulumi's output.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import requests
+
+_SAFE_QUERY_KEYS = frozenset({"api-version"})
+
+
+class BatchPoolError(Exception):
+    """Base class of every error the provider raises deliberately."""
+
+
+class ConfigurationError(BatchPoolError, ValueError):
+    """Raised when stack config or the environment cannot produce working settings or credentials."""
+
+
+class RequestError(BatchPoolError):
+    """Raised when no usable response arrived: connection/read failure, timeout or retries exhausted."""
+
+
+class HttpResponseError(BatchPoolError):
+    """Raised for a 4xx/5xx response; carries Azure's error code, message, target and details."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        code: str | None = None,
+        target: str | None = None,
+        details: list[dict[str, Any]] | None = None,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.code = code
+        self.message = message
+        self.target = target
+        self.details = details or []
+        self.method = method
+        self.url = url
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        """Render like azure-core: ``(Code) message [Detail: value]`` plus where the request went."""
+        text = f"({self.code}) {self.message}" if self.code else self.message
+        pairs = [
+            f"{detail.get('code')}: {detail.get('message')}"
+            for detail in self.details
+            if detail.get("code") or detail.get("message")
+        ]
+        if pairs:
+            text += " [" + "; ".join(pairs) + "]"
+        if self.target:
+            text += f" (target: {self.target})"
+        where = f"{self.method} {urlsplit(self.url).path}" if self.method and self.url else "request"
+        return f"{text}\nHTTP {self.status_code} from {where}"
+
+
+class NotFoundError(HttpResponseError):
+    """Raised on 404: the pool, account or node does not exist."""
+
+
+class ConflictError(HttpResponseError):
+    """Raised on 409, e.g. ``PoolBeingDeleted`` when writing to a pool that is being deleted."""
+
+
+class PoolAlreadyExistsError(ConflictError):
+    """Raised when create finds an existing pool of the same name (create never overwrites one)."""
+
+
+class PreconditionFailedError(HttpResponseError):
+    """Raised on 412: the ETag in ``If-Match`` is stale, or ``If-None-Match: *`` met an existing pool."""
+
+
+class AuthenticationError(HttpResponseError):
+    """Raised on 401/403: the credential is missing, expired or lacks a role on the resource."""
+
+
+class ThrottledError(HttpResponseError):
+    """Raised on 429 once the retry budget or the deadline is exhausted."""
+
+
+class ServiceError(HttpResponseError):
+    """Raised on 5xx once the retry budget or the deadline is exhausted."""
+
+
+class OperationFailedError(BatchPoolError):
+    """Raised when a long-running operation (pool delete) ends in failure."""
+
+
+class OperationTimeoutError(BatchPoolError):
+    """Raised when a wait (allocation, nodes, delete) passes its deadline; raise timeoutMinutes to wait."""
+
+
+class ProvisioningError(BatchPoolError):
+    """Raised when a pool or its extensions fail after create; ``failures`` holds one dict per failure."""
+
+    def __init__(self, message: str, *, failures: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.failures = failures
+
+
+_STATUS_CLASSES: dict[int, type[HttpResponseError]] = {
+    401: AuthenticationError,
+    403: AuthenticationError,
+    404: NotFoundError,
+    409: ConflictError,
+    412: PreconditionFailedError,
+    429: ThrottledError,
+}
+
+
+def redact_url(url: str) -> str:
+    """Drop every query parameter except ``api-version`` (SAS tokens and skip tokens stay out of logs)."""
+    parts = urlsplit(url)
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k.lower() in _SAFE_QUERY_KEYS])
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
+
+def _error_class(status_code: int) -> type[HttpResponseError]:
+    if status_code >= 500:
+        return ServiceError
+    return _STATUS_CLASSES.get(status_code, HttpResponseError)
+
+
+def _parse_body(resp: requests.Response) -> dict[str, Any]:
+    """Normalise ARM ``CloudError`` and Batch ``BatchError`` bodies to ``code/message/target/details``."""
+    try:
+        body = resp.json()
+    except ValueError:
+        return {}
+    if not isinstance(body, dict):
+        return {}
+    if isinstance(body.get("error"), dict):
+        error = body["error"]
+        return {
+            "code": error.get("code"),
+            "message": error.get("message"),
+            "target": error.get("target"),
+            "details": [d for d in error.get("details") or [] if isinstance(d, dict)],
+        }
+    message = body.get("message")
+    if isinstance(message, dict):
+        message = message.get("value")
+    values = body.get("values") or []
+    return {
+        "code": body.get("code"),
+        "message": message,
+        "target": None,
+        "details": [{"code": v.get("key"), "message": v.get("value")} for v in values if isinstance(v, dict)],
+    }
+
+
+def error_from_response(resp: requests.Response) -> HttpResponseError:
+    """Build the typed error for a 4xx/5xx response from either Azure error shape.
+
+    The class follows the status (404 → NotFoundError, 5xx → ServiceError, ...); the message falls
+    back to the HTTP reason when the body is not an Azure error. Request bodies are never included.
+    """
+    parsed = _parse_body(resp)
+    message = parsed.get("message") or resp.reason or "HTTP error"
+    method = resp.request.method if resp.request is not None else None
+    return _error_class(resp.status_code)(
+        str(message),
+        status_code=resp.status_code,
+        code=parsed.get("code"),
+        target=parsed.get("target"),
+        details=parsed.get("details"),
+        method=method,
+        url=redact_url(resp.url) if resp.url else None,
+    )

@@ -1,0 +1,200 @@
+"""Provider settings: stack config plus environment, validated once, into a hashable ``Settings``.
+
+Precedence, highest first: explicit stack config (``batchpool:*``), then ``BATCHPOOL_*`` environment
+variables, then (for the subscription only) ``AZURE_SUBSCRIPTION_ID``, then the defaults below. Stack
+config wins because it is what the user wrote for this stack; the environment is ambient.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from pulumi.dynamic import ConfigureRequest
+
+from provider.errors import ConfigurationError
+
+CONFIG_NAMESPACE = "batchpool"
+CREDENTIAL_KINDS = (
+    "default",
+    "environment",
+    "managed-identity",
+    "workload-identity",
+    "azure-cli",
+    "dev-token",
+)
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """True for ``localhost`` and addresses in 127.0.0.0/8 or ``::1``: the only hosts plain http may reach."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def is_loopback_url(url: str) -> bool:
+    """True when the URL's host is a loopback host (see ``is_loopback_host``)."""
+    return is_loopback_host(urlsplit(url).hostname)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the network layer needs; frozen and hashable so it can key the per-process client cache."""
+
+    arm_endpoint: str = "https://management.azure.com"
+    subscription_id: str | None = None
+    mgmt_api_version: str = "2025-06-01"
+    data_api_version: str = "2025-06-01"
+    credential: str = "default"
+    managed_identity_client_id: str | None = None
+    mgmt_scope: str = "https://management.azure.com/.default"
+    batch_scope: str = "https://batch.core.windows.net//.default"
+    request_timeout_seconds: float = 30.0
+    max_retries: int = 6
+    operation_timeout_minutes: float = 30.0
+    max_concurrency: int = 8
+    poll_interval_seconds: float = 5.0
+
+    @classmethod
+    def from_sources(cls, config: Mapping[str, Any], environ: Mapping[str, str]) -> Settings:
+        """Merge stack config and environment (config wins), validate, and return ``Settings``.
+
+        Raises ConfigurationError naming the offending key and how to fix it.
+        """
+        values: dict[str, Any] = {}
+        for source in _SOURCES:
+            raw, key = source.lookup(config, environ)
+            if raw is not None:
+                values[source.field] = source.parse(raw, key)
+        values["arm_endpoint"] = _check_endpoint(values.get("arm_endpoint", cls.arm_endpoint))
+        if "credential" not in values and urlsplit(values["arm_endpoint"]).scheme == "http":
+            values["credential"] = "dev-token"
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One setting: its field, stack-config key, environment variables (in order) and parser."""
+
+    field: str
+    config_key: str
+    env_vars: tuple[str, ...]
+    parse: Callable[[Any, str], Any]
+
+    def lookup(self, config: Mapping[str, Any], environ: Mapping[str, str]) -> tuple[Any, str]:
+        """Return the first non-empty raw value and the key it came from (for error messages)."""
+        full_key = f"{CONFIG_NAMESPACE}:{self.config_key}"
+        if config.get(full_key) not in (None, ""):
+            return config[full_key], full_key
+        for var in self.env_vars:
+            if environ.get(var):
+                return environ[var], var
+        return None, full_key
+
+
+def _text(raw: Any, key: str) -> str:
+    return str(raw).strip()
+
+
+def _credential(raw: Any, key: str) -> str:
+    value = str(raw).strip().lower()
+    if value not in CREDENTIAL_KINDS:
+        raise ConfigurationError(
+            f"{key} is {value!r}; set it to one of {', '.join(CREDENTIAL_KINDS)} "
+            "(or leave it unset for 'default', DefaultAzureCredential)."
+        )
+    return value
+
+
+def _positive(kind: type[int] | type[float]) -> Callable[[Any, str], Any]:
+    def parse(raw: Any, key: str) -> Any:
+        try:
+            value = kind(raw)
+        except (TypeError, ValueError):
+            value = None
+        if value is None or value <= 0:
+            raise ConfigurationError(f"{key} is {raw!r}; set it to a positive {kind.__name__}.")
+        return value
+
+    return parse
+
+
+def _non_negative_int(raw: Any, key: str) -> int:
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        value = -1
+    if value < 0:
+        raise ConfigurationError(f"{key} is {raw!r}; set it to a whole number >= 0 (0 disables retries).")
+    return value
+
+
+def _env(name: str) -> tuple[str, ...]:
+    return (f"BATCHPOOL_{name}",)
+
+
+_POSITIVE_FLOAT = _positive(float)
+
+
+_SOURCES = (
+    _Source("arm_endpoint", "armEndpoint", _env("ARM_ENDPOINT"), _text),
+    _Source("subscription_id", "subscriptionId", (*_env("SUBSCRIPTION_ID"), "AZURE_SUBSCRIPTION_ID"), _text),
+    _Source("mgmt_api_version", "apiVersion", _env("API_VERSION"), _text),
+    _Source("data_api_version", "dataPlaneApiVersion", _env("DATA_PLANE_API_VERSION"), _text),
+    _Source("credential", "credential", _env("CREDENTIAL"), _credential),
+    _Source(
+        "managed_identity_client_id",
+        "managedIdentityClientId",
+        _env("MANAGED_IDENTITY_CLIENT_ID"),
+        _text,
+    ),
+    _Source("mgmt_scope", "mgmtScope", _env("MGMT_SCOPE"), _text),
+    _Source("batch_scope", "batchScope", _env("BATCH_SCOPE"), _text),
+    _Source(
+        "request_timeout_seconds", "requestTimeoutSeconds", _env("REQUEST_TIMEOUT_SECONDS"), _POSITIVE_FLOAT
+    ),
+    _Source("max_retries", "maxRetries", _env("MAX_RETRIES"), _non_negative_int),
+    _Source(
+        "operation_timeout_minutes",
+        "operationTimeoutMinutes",
+        _env("OPERATION_TIMEOUT_MINUTES"),
+        _POSITIVE_FLOAT,
+    ),
+    _Source("max_concurrency", "maxConcurrency", _env("MAX_CONCURRENCY"), _positive(int)),
+    _Source("poll_interval_seconds", "pollIntervalSeconds", _env("POLL_INTERVAL_SECONDS"), _POSITIVE_FLOAT),
+)
+
+
+def _check_endpoint(endpoint: str) -> str:
+    """Accept https anywhere and http only on loopback (the emulator); strip a trailing slash."""
+    parts = urlsplit(endpoint)
+    key = f"{CONFIG_NAMESPACE}:armEndpoint"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(
+            f"{key} is {endpoint!r}; set it to an absolute URL such as https://management.azure.com "
+            "(or http://127.0.0.1:PORT for the local emulator)."
+        )
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ConfigurationError(
+            f"{key} is {endpoint!r}: plain http is only allowed to a loopback host (127.0.0.1, ::1, "
+            "localhost) because bearer tokens would travel unencrypted; use https."
+        )
+    return endpoint.rstrip("/")
+
+
+def settings_from_configure_request(req: ConfigureRequest) -> Settings:
+    """Adapt ``configure(req)`` (the whole stack config, namespaced keys) plus ``os.environ``."""
+    config = {
+        f"{CONFIG_NAMESPACE}:{source.config_key}": req.config.get(f"{CONFIG_NAMESPACE}:{source.config_key}")
+        for source in _SOURCES
+    }
+    return Settings.from_sources(config, os.environ)
