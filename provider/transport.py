@@ -17,6 +17,7 @@ from typing import Any
 
 import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
+from requests.structures import CaseInsensitiveDict
 
 from provider.auth import BearerTokenAuth
 from provider.errors import OperationTimeoutError, RequestError, error_from_response, redact_url
@@ -70,6 +71,7 @@ class RetryPolicy:
 
 def retry_after_seconds(headers: Mapping[str, str], *, now: float) -> float | None:
     """Parse Azure's retry hints: ``retry-after-ms``, ``x-ms-retry-after-ms``, then ``Retry-After``."""
+    headers = CaseInsensitiveDict(headers)
     for name in _RETRY_AFTER_MS_HEADERS:
         value = headers.get(name)
         if value:
