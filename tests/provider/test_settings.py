@@ -1,0 +1,125 @@
+"""Settings: precedence (stack config beats environment), parsing, validation and hashability."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import pytest
+from pulumi.dynamic import Config, ConfigureRequest
+
+from provider import settings as settings_module
+from provider.errors import ConfigurationError
+from provider.settings import Settings, is_loopback_host, settings_from_configure_request
+
+
+def test_defaults_target_public_azure() -> None:
+    settings = Settings.from_sources({}, {})
+    assert settings == Settings()
+    assert settings.arm_endpoint == "https://management.azure.com"
+    assert settings.credential == "default"
+    assert settings.batch_scope == "https://batch.core.windows.net//.default"
+
+
+def test_stack_config_beats_environment() -> None:
+    config = {"batchpool:armEndpoint": "https://config.example", "batchpool:apiVersion": "2026-10-01"}
+    environ = {"BATCHPOOL_ARM_ENDPOINT": "https://env.example", "BATCHPOOL_API_VERSION": "2024-07-01"}
+    settings = Settings.from_sources(config, environ)
+    assert settings.arm_endpoint == "https://config.example"
+    assert settings.mgmt_api_version == "2026-10-01"
+
+
+def test_environment_fills_what_config_leaves_out() -> None:
+    environ = {
+        "BATCHPOOL_CREDENTIAL": "azure-cli",
+        "BATCHPOOL_MAX_CONCURRENCY": "3",
+        "BATCHPOOL_REQUEST_TIMEOUT_SECONDS": "12.5",
+        "BATCHPOOL_DATA_PLANE_API_VERSION": "2026-08-01",
+    }
+    settings = Settings.from_sources({"batchpool:maxRetries": "0"}, environ)
+    assert settings.credential == "azure-cli"
+    assert settings.max_concurrency == 3
+    assert settings.request_timeout_seconds == 12.5
+    assert settings.data_api_version == "2026-08-01"
+    assert settings.max_retries == 0
+
+
+def test_subscription_falls_back_to_azure_subscription_id() -> None:
+    assert Settings.from_sources({}, {"AZURE_SUBSCRIPTION_ID": "az"}).subscription_id == "az"
+    both = {"AZURE_SUBSCRIPTION_ID": "az", "BATCHPOOL_SUBSCRIPTION_ID": "bp"}
+    assert Settings.from_sources({}, both).subscription_id == "bp"
+    assert Settings.from_sources({"batchpool:subscriptionId": "cfg"}, both).subscription_id == "cfg"
+
+
+def test_every_field_has_a_config_key() -> None:
+    assert {source.field for source in settings_module._SOURCES} == {f.name for f in fields(Settings)}
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["http://127.0.0.1:8123", "http://localhost:1", "http://[::1]:9", "http://127.8.0.1"]
+)
+def test_loopback_http_is_allowed_and_implies_dev_token(endpoint: str) -> None:
+    settings = Settings.from_sources({"batchpool:armEndpoint": endpoint + "/"}, {})
+    assert settings.arm_endpoint == endpoint
+    assert settings.credential == "dev-token"
+
+
+def test_explicit_credential_wins_over_the_loopback_default() -> None:
+    config = {"batchpool:armEndpoint": "http://127.0.0.1:1", "batchpool:credential": "Environment"}
+    assert Settings.from_sources(config, {}).credential == "environment"
+
+
+def test_plain_http_to_a_remote_host_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match=r"batchpool:armEndpoint.*loopback.*use https"):
+        Settings.from_sources({}, {"BATCHPOOL_ARM_ENDPOINT": "http://management.example.com"})
+
+
+@pytest.mark.parametrize(
+    ("config", "key"),
+    [
+        ({"batchpool:armEndpoint": "management.azure.com"}, "batchpool:armEndpoint"),
+        ({"batchpool:credential": "password"}, "batchpool:credential"),
+        ({"batchpool:maxConcurrency": "0"}, "batchpool:maxConcurrency"),
+        ({"batchpool:requestTimeoutSeconds": "soon"}, "batchpool:requestTimeoutSeconds"),
+        ({"batchpool:maxRetries": "-1"}, "batchpool:maxRetries"),
+    ],
+)
+def test_invalid_values_name_the_key(config: dict[str, str], key: str) -> None:
+    with pytest.raises(ConfigurationError) as exc:
+        Settings.from_sources(config, {})
+    assert key in str(exc.value)
+
+
+def test_invalid_environment_value_names_the_variable() -> None:
+    with pytest.raises(ConfigurationError, match="BATCHPOOL_OPERATION_TIMEOUT_MINUTES"):
+        Settings.from_sources({}, {"BATCHPOOL_OPERATION_TIMEOUT_MINUTES": "-5"})
+
+
+def test_settings_are_hashable_cache_keys() -> None:
+    a = Settings.from_sources({"batchpool:maxConcurrency": "4"}, {})
+    b = Settings.from_sources({}, {"BATCHPOOL_MAX_CONCURRENCY": "4"})
+    assert {a: 1}[b] == 1
+    assert hash(a) != hash(Settings())
+
+
+def test_loopback_detection() -> None:
+    assert is_loopback_host("127.0.0.1")
+    assert is_loopback_host("LOCALHOST")
+    assert is_loopback_host("::1")
+    assert not is_loopback_host("10.0.0.1")
+    assert not is_loopback_host("localhost.evil.example")
+    assert not is_loopback_host(None)
+
+
+def test_configure_request_reads_namespaced_stack_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BATCHPOOL_MAX_CONCURRENCY", "5")
+    monkeypatch.delenv("BATCHPOOL_ARM_ENDPOINT", raising=False)
+    raw = {
+        "batchpool:armEndpoint": "http://127.0.0.1:9999",
+        "batchpool:subscriptionId": "sub-1",
+        "otherproject:armEndpoint": "https://ignored.example",
+    }
+    settings = settings_from_configure_request(ConfigureRequest(Config(raw, project_name="demo")))
+    assert settings.arm_endpoint == "http://127.0.0.1:9999"
+    assert settings.subscription_id == "sub-1"
+    assert settings.max_concurrency == 5
+    assert settings.credential == "dev-token"
