@@ -54,7 +54,8 @@ pool = BatchPool(
                         },
                         "authenticationSettings": {
                             "msiEndpoint": "http://169.254.169.254/metadata/identity",
-                            "msiClientId": config.get("identityClientId") or "11111111-2222-3333-4444-555555555555",
+                            "msiClientId": config.get("identityClientId")
+                            or "11111111-2222-3333-4444-555555555555",
                         },
                     },
                 }
