@@ -151,6 +151,11 @@ class Replayer:
         response = self.send("PUT", self.arm(f"/pools/{name}"), {"properties": properties})
         assert response.status_code == 200, f"setup PUT of pool {name} failed: {response.text}"
 
+    def admin(self, endpoint: str, body: dict[str, Any]) -> None:
+        """Script the emulator (e.g. resize errors) so a replay can show what its example shows."""
+        response = self.session.post(f"{self.base_url}/_emulator/{endpoint}", json=body, timeout=TIMEOUT)
+        assert response.status_code in (200, 201, 204), f"setup POST /_emulator/{endpoint}: {response.text}"
+
     def data_plane(self) -> str:
         account = self.send("GET", self.arm())
         assert account.status_code == 200, f"GET account failed: {account.text}"
@@ -210,6 +215,8 @@ def replay_pool_get(r: Replayer, ex: dict[str, Any]) -> requests.Response:
 def replay_pool_list(r: Replayer, ex: dict[str, Any]) -> requests.Response:
     p = ex["parameters"]
     listed = ex["responses"]["200"]["body"]["value"][0]
+    for error in listed["properties"]["resizeOperationStatus"].get("errors", []):
+        r.admin("resize-errors", {**error, "pool": p["poolName"]})
     r.put_pool(p["poolName"], writable(listed))
     return r.send("GET", r.arm("/pools"))
 
