@@ -26,6 +26,10 @@ from provider.settings import Settings, is_loopback_host
 from provider.transport import Transport, retry_after_seconds
 
 _POOL_BEING_DELETED = "PoolBeingDeleted"
+_ALREADY_EXISTS_CODES = frozenset(
+    {"PoolExists", "PoolAlreadyExists", "ResourceExists", "ResourceAlreadyExists"}
+)
+"""409 codes meaning "a pool of that name exists"; other 409s (PoolBeingDeleted, ...) pass through."""
 
 
 @dataclass(frozen=True)
@@ -127,12 +131,12 @@ class ArmClient:
     def create_pool(self, ref: PoolRef, body: dict[str, Any]) -> dict[str, Any]:
         """PUT a new pool with ``If-None-Match: *`` so an existing pool is never overwritten.
 
-        Raises PoolAlreadyExistsError when a pool of that name exists.
+        Raises PoolAlreadyExistsError when a pool of that name exists (412, or a 409 "exists" code).
         """
         try:
             return _with_etag(self._call("PUT", ref.arm_id, json=body, headers={"If-None-Match": "*"}))
         except (PreconditionFailedError, ConflictError) as exc:
-            if isinstance(exc, ConflictError) and exc.code == _POOL_BEING_DELETED:
+            if isinstance(exc, ConflictError) and exc.code not in _ALREADY_EXISTS_CODES:
                 raise
             raise PoolAlreadyExistsError(
                 f"Pool {ref.pool_name!r} already exists in Batch account {ref.account_name!r} "
