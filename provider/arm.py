@@ -101,7 +101,7 @@ class ArmClient:
         """The account's data-plane base URL from ``properties.accountEndpoint``, cached per account.
 
         Azure returns the endpoint without a scheme; it gets ``https://`` except on a loopback host
-        (the emulator), which gets ``http://``.
+        (the emulator), which gets ``http://``. An endpoint that already has a scheme is kept as is.
         """
         key = (subscription_id.lower(), resource_group.lower(), account_name.lower())
         with self._lock:
@@ -115,8 +115,13 @@ class ArmClient:
                 f"Batch account {account_name!r} returned no properties.accountEndpoint; check that "
                 "accountName and resourceGroupName name a Batch account."
             )
-        host = urlsplit(f"//{endpoint}").hostname
-        url = ("http://" if is_loopback_host(host) else "https://") + str(endpoint).rstrip("/")
+        endpoint = str(endpoint).rstrip("/")
+        if "://" in endpoint:
+            url = endpoint
+        else:
+            url = (
+                "http://" if is_loopback_host(urlsplit(f"//{endpoint}").hostname) else "https://"
+            ) + endpoint
         with self._lock:
             self._endpoints[key] = url
         return url
