@@ -1,0 +1,266 @@
+"""Validation of checked pool inputs: JSON Schema plus the semantic rules a schema cannot express.
+
+Every failure is a ``(property path, reason)`` pair, the shape of Pulumi's ``CheckFailure``, with paths
+like ``deploymentConfiguration.virtualMachineConfiguration.extensions[1].publisher`` and reasons that say
+how to fix the problem. Unknown values (preview) are skipped, never flagged. Secret values
+(``protectedSettings``, passwords, keys) never appear in a reason.
+"""
+
+import difflib
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from provider.naming import validate_pool_name
+from provider.normalize import contains_unknown, is_unknown, parse_json_text
+
+EXTENSIONS_PATH = "deploymentConfiguration.virtualMachineConfiguration.extensions"
+RESERVED_EXTENSION_TYPE = "customscript"
+KEY_VAULT_PUBLISHER = "microsoft.azure.keyvault"
+SECRET_KEYS = frozenset({"protectedSettings", "password", "sshPrivateKey", "accountKey", "sasKey"})
+"""Keys whose values are secrets: a reason about them (or anything below them) never quotes the value."""
+
+_ENUM_PATTERN = re.compile(r"^\(\?i\)\^\((?P<values>[^()]*)\)\$$")
+_TYPE_NAMES = {
+    "integer": "a whole number",
+    "number": "a number",
+    "string": "a string",
+    "boolean": "true or false",
+    "object": "an object (mapping)",
+    "array": "a list",
+}
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of ``validate_inputs``: failures block the deployment, warnings are only logged."""
+
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no failure."""
+        return not self.failures
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    """The schema validator, loaded from package data once per process."""
+    text = resources.files("provider").joinpath("schema/pool.schema.json").read_text(encoding="utf-8")
+    return Draft202012Validator(json.loads(text))
+
+
+def format_path(parts: Sequence[str | int]) -> str:
+    """``["a", "b", 1, "c"]`` -> ``a.b[1].c``."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _is_secret(parts: Sequence[str | int]) -> bool:
+    return any(part in SECRET_KEYS for part in parts)
+
+
+def _describe(value: Any, parts: Sequence[str | int]) -> str:
+    """The value quoted for a message, or a neutral phrase when it sits under a secret key."""
+    return "the value" if _is_secret(parts) else repr(value)
+
+
+def _schema_failures(error: ValidationError) -> Iterator[tuple[str, str]]:
+    """Turn one jsonschema error into readable failures (one per missing or unknown property)."""
+    parts = list(error.absolute_path)
+    path = format_path(parts)
+    kind, expected, instance, schema = error.validator, error.validator_value, error.instance, error.schema
+    if kind == "additionalProperties":
+        known = sorted(schema.get("properties", {}))
+        for extra in sorted(set(instance) - set(known)):
+            close = difflib.get_close_matches(extra, known, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"remove it (allowed here: {', '.join(known)})"
+            yield _join(path, extra), f"unknown property {extra!r}; {hint}"
+    elif kind == "required":
+        for name in expected:
+            if name not in instance:
+                yield _join(path, name), f"missing required property {name!r}; set it"
+    elif kind == "type":
+        wanted = expected if isinstance(expected, list) else [expected]
+        names = " or ".join(_TYPE_NAMES.get(name, name) for name in wanted)
+        yield path, f"expected {names}, got {type(instance).__name__}; change the value's type"
+    elif kind == "pattern":
+        yield path, _pattern_reason(parts, instance, expected)
+    elif kind == "enum":
+        yield (
+            path,
+            f"{_describe(instance, parts)} is not allowed; use one of: {', '.join(map(str, expected))}",
+        )
+    elif kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        relation = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}[kind]
+        yield path, f"{_describe(instance, parts)} is out of range; it must be {relation} {expected}"
+    elif kind == "minLength":
+        yield path, "must not be empty; give a value or remove the property"
+    elif kind == "maxLength":
+        yield path, f"is longer than {expected} characters; shorten it"
+    elif kind == "maxItems":
+        yield path, f"has {len(instance)} items; Azure accepts at most {expected}"
+    elif kind in ("oneOf", "anyOf"):
+        choices = " or ".join(name for option in expected for name in option.get("required", []))
+        count = "exactly one" if kind == "oneOf" else "at least one"
+        yield path, f"set {count} of {choices}"
+    elif kind in ("minProperties", "maxProperties"):
+        yield path, f"set exactly one of: {', '.join(sorted(schema.get('properties', {})))}"
+    else:
+        yield path, f"invalid value (schema rule {kind}={expected!r}); see the Azure Batch pool API reference"
+
+
+def _pattern_reason(parts: Sequence[str | int], value: Any, pattern: str) -> str:
+    if parts == ["poolName"]:
+        return validate_pool_name(value) or "invalid pool name"
+    if parts == ["accountName"]:
+        return "a Batch account name is 3-24 letters or digits; use the account's exact name"
+    enum_values = _ENUM_PATTERN.match(pattern)
+    if enum_values:
+        allowed = ", ".join(enum_values["values"].split("|"))
+        return f"{_describe(value, parts)} is not allowed; use one of: {allowed} (case-insensitive)"
+    return f"{_describe(value, parts)} has the wrong format; it must match {pattern}"
+
+
+def _skippable(error: ValidationError) -> bool:
+    """Errors caused by preview unknowns: the value will be checked again once it is known."""
+    if error.validator in ("additionalProperties", "required"):
+        return False
+    return contains_unknown(error.instance)
+
+
+def _extensions(props: Mapping[str, Any]) -> list[Any]:
+    deployment = props.get("deploymentConfiguration")
+    vm = deployment.get("virtualMachineConfiguration") if isinstance(deployment, Mapping) else None
+    extensions = vm.get("extensions") if isinstance(vm, Mapping) else None
+    return extensions if isinstance(extensions, list) else []
+
+
+def _json_problem(value: Any) -> str | None:
+    """Why ``value`` cannot be sent as JSON (type names only, never the value), or ``None``."""
+    if contains_unknown(value):
+        return None
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError) as exc:
+        return (
+            f"is not JSON-serialisable ({type(exc).__name__}: {exc});"
+            " use only dicts, lists, strings, numbers and booleans"
+        )
+    return None
+
+
+def _extension_failures(props: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    extensions = [ext if isinstance(ext, Mapping) else {} for ext in _extensions(props)]
+    names = [ext.get("name") for ext in extensions]
+    all_names_known = not any(is_unknown(name) for name in names)
+    first_use: dict[str, int] = {}
+    for index, (extension, name) in enumerate(zip(extensions, names, strict=True)):
+        path = f"{EXTENSIONS_PATH}[{index}]"
+        ext_type = extension.get("type")
+        if isinstance(ext_type, str) and ext_type.lower() == RESERVED_EXTENSION_TYPE:
+            yield (
+                f"{path}.type",
+                "the extension type 'CustomScript' is reserved by Azure Batch and rejected;"
+                " run the script from startTask.commandLine instead, or use another extension type",
+            )
+        if isinstance(name, str) and not is_unknown(name):
+            earlier = first_use.setdefault(name.lower(), index)
+            if earlier != index:
+                yield (
+                    f"{path}.name",
+                    f"duplicate extension name {name!r} (names are case-insensitive;"
+                    f" extensions[{earlier}] uses it); rename one of them",
+                )
+        if "protectedSettings" in extension:
+            yield (
+                f"{path}.protectedSettings",
+                "protectedSettings must not sit inside the extension here; pass it as VMExtensionArgs"
+                ".protected_settings (the resource moves it to the top-level secret 'protectedSettings')",
+            )
+        settings = extension.get("settings")
+        if (
+            isinstance(settings, str)
+            and not is_unknown(settings)
+            and isinstance(parse_json_text(settings), str)
+        ):
+            yield f"{path}.settings", "is a string but not a JSON object; pass a dict or a JSON object string"
+        problem = _json_problem(settings)
+        if problem:
+            yield f"{path}.settings", problem
+        after = extension.get("provisionAfterExtensions")
+        if all_names_known and isinstance(after, list):
+            yield from _prerequisite_failures(path, after, names)
+
+
+def _prerequisite_failures(path: str, after: list[Any], names: list[Any]) -> Iterator[tuple[str, str]]:
+    known = {str(name).lower() for name in names}
+    for position, prerequisite in enumerate(after):
+        if isinstance(prerequisite, str) and prerequisite.lower() not in known:
+            yield (
+                f"{path}.provisionAfterExtensions[{position}]",
+                f"names no extension of this pool ({prerequisite!r});"
+                f" use one of: {', '.join(map(str, names))}",
+            )
+
+
+def _protected_settings_failures(props: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    protected = props.get("protectedSettings")
+    if not isinstance(protected, Mapping):
+        return
+    names = [ext.get("name") for ext in _extensions(props) if isinstance(ext, Mapping)]
+    all_names_known = not any(is_unknown(name) for name in names)
+    for key, value in protected.items():
+        path = f"protectedSettings.{key}"
+        if all_names_known and key not in names:
+            close = [name for name in names if isinstance(name, str) and name.lower() == str(key).lower()]
+            close = close or difflib.get_close_matches(str(key), [str(name) for name in names], n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "remove it or add an extension with that name"
+            yield path, f"no extension named {key!r} is declared on the pool; {hint}"
+        problem = _json_problem(value)
+        if problem:
+            yield path, problem
+
+
+def _key_vault_warnings(props: Mapping[str, Any]) -> Iterator[str]:
+    identity = props.get("identity")
+    if is_unknown(identity):
+        return
+    identity_type = identity.get("type") if isinstance(identity, Mapping) else None
+    if is_unknown(identity_type) or (isinstance(identity_type, str) and identity_type.lower() != "none"):
+        return
+    for extension in _extensions(props):
+        publisher = extension.get("publisher") if isinstance(extension, Mapping) else None
+        if isinstance(publisher, str) and publisher.lower() == KEY_VAULT_PUBLISHER:
+            yield (
+                f"extension {extension.get('name')!r} ({publisher}) needs a managed identity on the pool"
+                " to read Key Vault secrets; set identity with type 'UserAssigned' and reference its"
+                " clientId in the extension settings"
+            )
+
+
+def validate_inputs(props: Mapping[str, Any]) -> ValidationReport:
+    """Validate checked inputs against the pool schema and the semantic rules; never raises."""
+    report = ValidationReport()
+    errors = sorted(_validator().iter_errors(props), key=lambda error: list(map(str, error.absolute_path)))
+    for error in errors:
+        if not _skippable(error):
+            report.failures.extend(_schema_failures(error))
+    report.failures.extend(_extension_failures(props))
+    report.failures.extend(_protected_settings_failures(props))
+    report.warnings.extend(_key_vault_warnings(props))
+    return report
