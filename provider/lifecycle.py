@@ -1,0 +1,341 @@
+"""Create, update, read and delete orchestration for one Batch pool.
+
+This is where the waiting and the failure policy live. Pool PUT and PATCH return at once, but Azure
+allocates nodes and installs extensions afterwards, so a deployment that only checked the PUT would
+report success for a pool whose Key Vault extension leaves every node unusable. The methods here wait
+for the pool to settle, collect per-node extension status, and (on create) delete a pool that failed,
+because a Python dynamic provider cannot report a partially created resource to the engine.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from provider import mapping, status
+from provider.arm import ArmClient, PoolRef
+from provider.dataplane import DataPlaneClient
+from provider.diffing import changed_mutable_keys
+from provider.errors import BatchPoolError, OperationTimeoutError, ProvisioningError
+from provider.secrets import fingerprint_protected_settings, new_salt, redact
+
+#: Provider options that shape the provider's behaviour and are never sent to Azure.
+DEFAULT_TIMEOUT_MINUTES = 30.0
+DEFAULT_MAX_NODES_IN_OUTPUTS = 20
+DEFAULT_POLL_INTERVAL_SECONDS = 10.0
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class WaitOptions:
+    """How long and how closely to watch a pool after a write."""
+
+    wait_for_nodes: bool
+    rollback_on_failure: bool
+    timeout_seconds: float
+    max_nodes_in_outputs: int
+
+    @classmethod
+    def from_inputs(cls, inputs: Mapping[str, Any]) -> WaitOptions:
+        """Read the provider options from checked inputs (numbers may arrive as floats)."""
+        return cls(
+            wait_for_nodes=bool(inputs.get("waitForNodes", True)),
+            rollback_on_failure=str(inputs.get("extensionFailurePolicy") or "rollback").lower() == "rollback",
+            timeout_seconds=float(inputs.get("timeoutMinutes") or DEFAULT_TIMEOUT_MINUTES) * 60.0,
+            max_nodes_in_outputs=int(inputs.get("maxNodesInOutputs") or DEFAULT_MAX_NODES_IN_OUTPUTS),
+        )
+
+
+def pool_ref(inputs: Mapping[str, Any]) -> PoolRef:
+    """The pool's address from checked inputs or outputs."""
+    return PoolRef(
+        subscription_id=str(inputs["subscriptionId"]),
+        resource_group=str(inputs["resourceGroupName"]),
+        account_name=str(inputs["accountName"]),
+        pool_name=str(inputs["poolName"]),
+    )
+
+
+def pool_ref_from_id(arm_id: str) -> PoolRef:
+    """Parse an ARM pool id (`/subscriptions/.../batchAccounts/{account}/pools/{pool}`) into a PoolRef.
+
+    Raises ValueError naming the expected shape when the id is not a pool id.
+    """
+    parts = arm_id.strip("/").split("/")
+    lowered = [part.lower() for part in parts]
+    expected = ["subscriptions", "resourcegroups", "providers", "microsoft.batch", "batchaccounts", "pools"]
+    if len(parts) != 10 or [lowered[i] for i in (0, 2, 4, 5, 6, 8)] != expected:
+        raise ValueError(
+            f"'{arm_id}' is not an Azure Batch pool id; expected "
+            "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Batch/batchAccounts/{account}/pools/{pool}"
+        )
+    return PoolRef(parts[1], parts[3], parts[7], parts[9])
+
+
+class PoolLifecycle:
+    """Drives one pool through its lifecycle against Azure (or the emulator).
+
+    Clients are passed in so this class holds no credentials of its own; `sleep` and `clock` are
+    injectable so that tests against the emulator never wait for real time.
+    """
+
+    def __init__(
+        self,
+        arm: ArmClient,
+        data_plane: Callable[[str], DataPlaneClient],
+        *,
+        log: Log,
+        poll_interval_seconds: float = DEFAULT_POLL_INTERVAL_SECONDS,
+        max_concurrency: int = 8,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._arm = arm
+        self._data_plane = data_plane
+        self._log = log
+        self._poll_interval = poll_interval_seconds
+        self._max_concurrency = max_concurrency
+        self._sleep = sleep
+        self._clock = clock
+
+    def create(self, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """PUT the pool (never overwriting one that exists unless adopting), wait, and return id + outputs.
+
+        Any failure after the PUT deletes the pool again when the failure policy is `rollback`, so a
+        failed `pulumi up` leaves nothing behind that the stack does not know about.
+        """
+        ref = pool_ref(inputs)
+        protected = dict(inputs.get("protectedSettings") or {})
+        body = mapping.to_arm_pool(inputs, protected)
+        options = WaitOptions.from_inputs(inputs)
+        existing = self._arm.get_pool(ref) if inputs.get("adoptExisting") else None
+        if existing is not None:
+            self._log(f"{ref.pool_name}: adopting the existing pool (adoptExisting=true)")
+            self._arm.replace_pool(ref, body, str(existing.get("etag")))
+        else:
+            self._arm.create_pool(ref, body)
+        self._log(f"{ref.pool_name}: pool created, waiting for allocation")
+        salt = new_salt()
+        try:
+            outputs = self._settle(ref, inputs, options, self._outputs_base(inputs, protected, salt))
+        except BatchPoolError as error:
+            if existing is None and options.rollback_on_failure:
+                self._roll_back(ref, options)
+                raise ProvisioningError(
+                    redact(
+                        f"{error} The pool '{ref.pool_name}' was deleted again so nothing is left behind "
+                        "(extensionFailurePolicy='rollback'; set it to 'keep' to keep a failed pool for "
+                        "investigation).",
+                        protected.values(),
+                    ),
+                    failures=getattr(error, "failures", []),
+                ) from None
+            raise
+        return str(outputs["armId"]), outputs
+
+    def update(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+        """PATCH only the mutable properties that changed, with If-Match, then wait like create."""
+        ref = pool_ref(news)
+        options = WaitOptions.from_inputs(news)
+        changed = changed_mutable_keys(olds, news)
+        if changed:
+            current = self._arm.get_pool(ref)
+            if current is None:
+                raise BatchPoolError(
+                    f"The pool '{ref.pool_name}' no longer exists in Azure. Run `pulumi refresh` so Pulumi "
+                    "forgets it, then `pulumi up` to create it again."
+                )
+            self._log(f"{ref.pool_name}: updating {', '.join(sorted(changed))} in place")
+            self._arm.patch_pool(ref, mapping.mutable_patch_body(changed, news), str(current.get("etag")))
+        base = self._outputs_base(news, {}, str(olds.get("protectedSettingsSalt") or ""))
+        base["protectedSettingsFingerprint"] = olds.get("protectedSettingsFingerprint") or {}
+        return self._settle(ref, news, options, base)
+
+    def read(self, arm_id: str, state: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """Return (outputs, live inputs) for the pool, or None when it no longer exists."""
+        ref = pool_ref(state) if state.get("poolName") else pool_ref_from_id(arm_id)
+        pool = self._arm.get_pool(ref)
+        if pool is None:
+            return None
+        names = {
+            "subscriptionId": ref.subscription_id,
+            "resourceGroupName": ref.resource_group,
+            "accountName": ref.account_name,
+            "poolName": ref.pool_name,
+        }
+        live = {**_provider_options(state), **names, **mapping.inputs_from_arm(pool, state)}
+        options = WaitOptions.from_inputs(state)
+        names = extension_names(live)
+        outputs = {
+            **{key: value for key, value in live.items() if key != "protectedSettings"},
+            "protectedSettingsSalt": state.get("protectedSettingsSalt") or "",
+            "protectedSettingsFingerprint": state.get("protectedSettingsFingerprint") or {},
+            **mapping.read_only_outputs(pool),
+            **self._summarise(ref, names, self._node_reports(ref, names), options),
+        }
+        return outputs, live
+
+    def delete(self, arm_id: str, state: Mapping[str, Any]) -> None:
+        """Delete the pool and follow the long-running operation until it is gone (gone already is fine)."""
+        ref = pool_ref(state) if state.get("poolName") else pool_ref_from_id(arm_id)
+        options = WaitOptions.from_inputs(state)
+        self._log(f"{ref.pool_name}: deleting")
+        self._arm.delete_pool(ref, deadline=self._clock() + options.timeout_seconds)
+
+    def _outputs_base(
+        self, inputs: Mapping[str, Any], protected: Mapping[str, Any], salt: str
+    ) -> dict[str, Any]:
+        outputs = {key: value for key, value in inputs.items() if key != "protectedSettings"}
+        outputs["protectedSettingsSalt"] = salt
+        outputs["protectedSettingsFingerprint"] = fingerprint_protected_settings(protected, salt)
+        return outputs
+
+    def _settle(
+        self, ref: PoolRef, inputs: Mapping[str, Any], options: WaitOptions, base: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Wait for a steady allocation and (optionally) settled nodes; fail on resize or extension errors."""
+        deadline = self._clock() + options.timeout_seconds
+        pool = self._arm.wait_for_pool(
+            ref,
+            lambda body: str(body.get("properties", {}).get("allocationState", "")).lower() == "steady",
+            deadline=deadline,
+        )
+        read_only = mapping.read_only_outputs(pool)
+        if read_only.get("resizeErrors"):
+            failures = list(read_only["resizeErrors"])
+            details = "; ".join(f"({item.get('code')}) {item.get('message')}" for item in failures)
+            raise ProvisioningError(
+                f"The pool '{ref.pool_name}' could not allocate its nodes: {details}", failures=failures
+            )
+        nodes = self._wait_for_nodes(ref, inputs, pool, options, deadline)
+        failing = _failures(nodes.get("extensionStatus", {}))
+        if failing and options.rollback_on_failure:
+            raise ProvisioningError(_failure_summary(ref.pool_name, failing), failures=failing)
+        if failing:
+            self._log(f"{ref.pool_name}: warning: {_failure_summary(ref.pool_name, failing)}")
+        return {**base, **read_only, **nodes}
+
+    def _wait_for_nodes(
+        self,
+        ref: PoolRef,
+        inputs: Mapping[str, Any],
+        pool: Mapping[str, Any],
+        options: WaitOptions,
+        deadline: float,
+    ) -> dict[str, Any]:
+        while True:
+            target = _current_nodes(pool)
+            names = extension_names(inputs)
+            reports = self._node_reports(ref, names)
+            done = len(reports) >= target and all(report.settled for report in reports)
+            if not options.wait_for_nodes or done:
+                return self._summarise(ref, names, reports, options)
+            if self._clock() >= deadline:
+                progress = status.progress_line(reports, names, target)
+                raise OperationTimeoutError(
+                    f"The pool '{ref.pool_name}' did not settle within {options.timeout_seconds / 60:g} "
+                    f"minutes ({progress}). Raise timeoutMinutes, or set waitForNodes=false to return as "
+                    "soon as the pool is allocated."
+                )
+            self._log(f"{ref.pool_name}: {status.progress_line(reports, names, target)}")
+            self._sleep(self._poll_interval)
+            pool = self._arm.get_pool(ref) or pool
+
+    def _node_reports(self, ref: PoolRef, names: Sequence[str]) -> list[status.NodeReport]:
+        client = self._data_plane_for(ref)
+        nodes = client.list_nodes(ref.pool_name)
+        ids = [str(node["id"]) for node in nodes]
+        per_node = (
+            client.node_extensions(ref.pool_name, ids, max_workers=self._max_concurrency) if names else {}
+        )
+        return status.build_node_reports(names, nodes, per_node)
+
+    def _summarise(
+        self, ref: PoolRef, names: Sequence[str], reports: Sequence[status.NodeReport], options: WaitOptions
+    ) -> dict[str, Any]:
+        return {
+            "dataPlaneUrl": self._pool_data_plane_url(ref),
+            "extensionStatus": status.extension_status(
+                names, reports, max_failed_nodes=options.max_nodes_in_outputs
+            ),
+            "nodes": status.node_outputs(reports, limit=options.max_nodes_in_outputs),
+            "nodeCount": len(reports),
+        }
+
+    def _data_plane_for(self, ref: PoolRef) -> DataPlaneClient:
+        return self._data_plane(
+            self._arm.data_plane_url(ref.subscription_id, ref.resource_group, ref.account_name)
+        )
+
+    def _pool_data_plane_url(self, ref: PoolRef) -> str:
+        account_url = self._arm.data_plane_url(ref.subscription_id, ref.resource_group, ref.account_name)
+        return f"{account_url.rstrip('/')}/pools/{ref.pool_name}"
+
+    def _roll_back(self, ref: PoolRef, options: WaitOptions) -> None:
+        self._log(
+            f"{ref.pool_name}: provisioning failed, deleting the pool (extensionFailurePolicy='rollback')"
+        )
+        try:
+            self._arm.delete_pool(ref, deadline=self._clock() + options.timeout_seconds)
+        except BatchPoolError as error:
+            self._log(
+                f"{ref.pool_name}: error: could not delete the failed pool ({error}); delete it by hand "
+                "or run `pulumi up` again once Azure recovers"
+            )
+
+
+def extension_names(inputs: Mapping[str, Any]) -> list[str]:
+    """The names of the extensions declared on the pool, in declaration order."""
+    configuration = (inputs.get("deploymentConfiguration") or {}).get("virtualMachineConfiguration") or {}
+    return [str(extension["name"]) for extension in configuration.get("extensions") or []]
+
+
+def _current_nodes(pool: Mapping[str, Any]) -> int:
+    properties = pool.get("properties") or {}
+    return int(properties.get("currentDedicatedNodes") or 0) + int(
+        properties.get("currentLowPriorityNodes") or 0
+    )
+
+
+def _provider_options(state: Mapping[str, Any]) -> dict[str, Any]:
+    keys = (
+        "poolNameGenerated",
+        "poolNamePrefix",
+        "waitForNodes",
+        "extensionFailurePolicy",
+        "timeoutMinutes",
+        "maxNodesInOutputs",
+        "adoptExisting",
+    )
+    return {key: state[key] for key in keys if key in state}
+
+
+def _failures(extension_status: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    failures = []
+    for name, counts in extension_status.items():
+        if counts.get("failed") or counts.get("missing"):
+            failures.append(
+                {
+                    "extension": name,
+                    "failed": counts.get("failed", 0),
+                    "missing": counts.get("missing", 0),
+                    "failedNodes": counts.get("failedNodes", []),
+                }
+            )
+    return failures
+
+
+def _failure_summary(pool_name: str, failures: Sequence[Mapping[str, Any]]) -> str:
+    parts = []
+    for failure in failures:
+        nodes = ", ".join(
+            f"{node['nodeId']} ({node['state']}): {node['message']}" for node in failure["failedNodes"]
+        )
+        counts = f"failed on {failure['failed']} node(s)"
+        if failure["missing"]:
+            counts += f", missing on {failure['missing']}"
+        parts.append(f"extension '{failure['extension']}' {counts}" + (f" [{nodes}]" if nodes else ""))
+    return f"Pool '{pool_name}': " + "; ".join(parts) + "."

@@ -1,0 +1,67 @@
+"""Fixtures that stand in for the Pulumi engine: the SDK's real dynamic-provider server over gRPC.
+
+`python -m pulumi.dynamic` is exactly what the engine starts for Python dynamic resources; these
+fixtures start it the same way, read its port from the first stdout line, and call it with properties
+encoded as the engine encodes them (secrets stripped, unknowns as the unknown sentinel).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+from emulator import DEMO_ACCOUNT, EmulatorServer
+
+from .engine import EngineClient, encode
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[EmulatorServer]:
+    with EmulatorServer(port=0, speed="instant") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def engine(emulator: EmulatorServer) -> Iterator[EngineClient]:
+    """The SDK's provider server, started as the engine starts it, configured for the emulator."""
+    env = {
+        **os.environ,
+        "PULUMI_PROJECT": "contract",
+        "BATCHPOOL_ARM_ENDPOINT": emulator.url,
+        "AZURE_SUBSCRIPTION_ID": DEMO_ACCOUNT.subscription_id,
+        "PYTHONPATH": str(REPO),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "pulumi.dynamic"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        port = int(process.stdout.readline().strip())
+        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        stub = provider_pb2_grpc.ResourceProviderStub(channel)
+        config = {"contract:unrelated": "x", "batchpool:pollIntervalSeconds": "0.01"}
+        stub.Configure(provider_pb2.ConfigureRequest(args=encode(config), acceptSecrets=True))
+        yield EngineClient(stub)
+        channel.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_emulator(emulator: EmulatorServer) -> None:
+    emulator.reset()
