@@ -1,0 +1,167 @@
+"""DataPlaneClient: paging and node extensions against the emulator, and the bounded fan-out."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from emulator import DEMO_ACCOUNT, EmulatorServer
+from provider.arm import ArmClient, PoolRef
+from provider.auth import BearerTokenAuth, make_credential
+from provider.dataplane import DataPlaneClient
+from provider.errors import NotFoundError, ServiceError
+from provider.settings import Settings
+from provider.transport import RetryPolicy, Transport
+
+NODES = 3
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[EmulatorServer]:
+    with EmulatorServer(port=0, speed="instant") as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def settings(server: EmulatorServer) -> Settings:
+    return Settings.from_sources({"batchpool:armEndpoint": server.url}, {})
+
+
+def transport_for(settings: Settings, scope: str) -> Transport:
+    policy = RetryPolicy(sleep=lambda seconds: None)
+    return Transport(auth=BearerTokenAuth(make_credential(settings), scope), policy=policy)
+
+
+@pytest.fixture(scope="module")
+def pool(server: EmulatorServer, settings: Settings) -> PoolRef:
+    """One populated pool with an extension, shared by the read-only tests of this module."""
+    server.reset()
+    arm = ArmClient(settings, transport_for(settings, settings.mgmt_scope))
+    ref = PoolRef(
+        DEMO_ACCOUNT.subscription_id,
+        DEMO_ACCOUNT.resource_group,
+        DEMO_ACCOUNT.account_name,
+        f"dp-{uuid.uuid4().hex[:8]}",
+    )
+    extension = {
+        "name": "secretext",
+        "type": "KeyVaultForLinux",
+        "publisher": "Microsoft.Azure.KeyVault",
+        "typeHandlerVersion": "2.0",
+        "protectedSettings": {"clientSecret": "hunter2-protected"},
+    }
+    vm = {
+        "imageReference": {
+            "publisher": "Canonical",
+            "offer": "0001-com-ubuntu-server-focal",
+            "sku": "20_04-lts",
+        },
+        "nodeAgentSkuId": "batch.node.ubuntu 20.04",
+        "extensions": [extension],
+    }
+    body = {
+        "properties": {
+            "vmSize": "STANDARD_D2S_V3",
+            "deploymentConfiguration": {"virtualMachineConfiguration": vm},
+            "scaleSettings": {"fixedScale": {"targetDedicatedNodes": NODES}},
+        }
+    }
+    arm.create_pool(ref, body)
+    arm.wait_for_pool(ref, lambda p: p["properties"]["allocationState"] == "Steady", deadline=float("inf"))
+    return ref
+
+
+@pytest.fixture(scope="module")
+def client(server: EmulatorServer, settings: Settings, pool: PoolRef) -> DataPlaneClient:
+    arm = ArmClient(settings, transport_for(settings, settings.mgmt_scope))
+    base_url = arm.data_plane_url(pool.subscription_id, pool.resource_group, pool.account_name)
+    return DataPlaneClient(base_url, settings, transport_for(settings, settings.batch_scope))
+
+
+def test_list_nodes_returns_every_node(client: DataPlaneClient, pool: PoolRef) -> None:
+    nodes = client.list_nodes(pool.pool_name)
+    assert len(nodes) == NODES
+    assert len({node["id"] for node in nodes}) == NODES
+
+
+def test_list_nodes_follows_next_links(client: DataPlaneClient, pool: PoolRef) -> None:
+    paged = client.list_nodes(pool.pool_name, page_size=1)
+    assert sorted(n["id"] for n in paged) == sorted(n["id"] for n in client.list_nodes(pool.pool_name))
+
+
+def test_list_nodes_select(client: DataPlaneClient, pool: PoolRef) -> None:
+    nodes = client.list_nodes(pool.pool_name, select="id,state")
+    assert all(set(node) <= {"id", "state"} and "id" in node for node in nodes)
+
+
+def test_list_nodes_of_a_missing_pool_is_not_found(client: DataPlaneClient) -> None:
+    with pytest.raises(NotFoundError):
+        client.list_nodes("no-such-pool")
+
+
+def test_node_extensions_report_state_without_protected_settings(
+    client: DataPlaneClient, pool: PoolRef
+) -> None:
+    node_id = client.list_nodes(pool.pool_name)[0]["id"]
+    extensions = client.list_node_extensions(pool.pool_name, node_id)
+    assert [ext["vmExtension"]["name"] for ext in extensions] == ["secretext"]
+    assert extensions[0]["provisioningState"]
+    assert "hunter2-protected" not in str(extensions)
+
+
+def test_extensions_of_a_missing_node_are_empty(client: DataPlaneClient, pool: PoolRef) -> None:
+    assert client.list_node_extensions(pool.pool_name, "tvm-missing") == []
+
+
+def test_node_extensions_fetches_all_nodes(client: DataPlaneClient, pool: PoolRef) -> None:
+    ids = [node["id"] for node in client.list_nodes(pool.pool_name)]
+    result = client.node_extensions(pool.pool_name, [*ids, "tvm-missing"], max_workers=2)
+    assert set(result) == {*ids, "tvm-missing"}
+    assert result["tvm-missing"] == []
+    for node_id in ids:
+        extensions = result[node_id]
+        assert isinstance(extensions, list)
+        assert extensions[0]["vmExtension"]["name"] == "secretext"
+
+
+class ScriptedExtensions(DataPlaneClient):
+    """Overrides the per-node fetch to observe concurrency and inject one node's failure."""
+
+    def __init__(self, failing: str) -> None:
+        super().__init__("https://acct.region.batch.azure.com", Settings(), Transport())
+        self.failing = failing
+        self.active = 0
+        self.peak = 0
+        self._lock = threading.Lock()
+        self._barrier = threading.Barrier(2, timeout=5)
+
+    def list_node_extensions(self, pool_id: str, node_id: str) -> list[dict[str, Any]]:
+        with self._lock:
+            self.active += 1
+            self.peak = max(self.peak, self.active)
+        try:
+            self._barrier.wait()
+            if node_id == self.failing:
+                raise ServiceError("busy", status_code=503, code="ServerBusy")
+            return [{"node": node_id}]
+        finally:
+            with self._lock:
+                self.active -= 1
+
+
+def test_one_failing_node_does_not_fail_the_rest_and_workers_are_bounded() -> None:
+    client = ScriptedExtensions(failing="n3")
+    result = client.node_extensions("p", [f"n{i}" for i in range(6)], max_workers=2)
+
+    assert isinstance(result["n3"], ServiceError)
+    assert result["n0"] == [{"node": "n0"}]
+    assert sum(isinstance(v, list) for v in result.values()) == 5
+    assert client.peak == 2
+
+
+def test_no_nodes_means_no_requests() -> None:
+    assert ScriptedExtensions(failing="").node_extensions("p", [], max_workers=4) == {}
