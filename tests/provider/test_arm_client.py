@@ -280,16 +280,21 @@ def test_delete_follows_the_location_honouring_retry_after(
     assert POLL_SECONDS not in sleeps, "the instant emulator advertises Retry-After: 0, not the poll interval"
 
 
-def test_delete_times_out_at_the_deadline(sleeps: list[float], ref: PoolRef) -> None:
+def test_delete_times_out_and_a_second_delete_waits_for_the_first(sleeps: list[float], ref: PoolRef) -> None:
     with EmulatorServer(port=0, speed="realistic") as slow:
-        client = make_client(Settings.from_sources({"batchpool:armEndpoint": slow.url}, {}), sleeps)
+        config = {"batchpool:armEndpoint": slow.url, "batchpool:pollIntervalSeconds": str(POLL_SECONDS)}
+        client = make_client(Settings.from_sources(config, {}), sleeps)
         client.create_pool(ref, pool_body())
         with pytest.raises(OperationTimeoutError, match="deleting pool"):
             client.delete_pool(ref, deadline=10.0)
+        assert sleeps == [], "Retry-After: 15 would pass the deadline, so the client must not sleep"
         pool = client.get_pool(ref)
-    assert sleeps == []
-    assert pool is not None
-    assert pool["properties"]["provisioningState"] == "Deleting"
+        assert pool is not None
+        assert pool["properties"]["provisioningState"] == "Deleting"
+
+        with pytest.raises(OperationTimeoutError, match="to be deleted"):
+            client.delete_pool(ref, deadline=5.0)
+    assert sleeps == [POLL_SECONDS, POLL_SECONDS], "PoolBeingDeleted means polling the pool, not failing"
 
 
 def test_delete_of_a_missing_pool_succeeds(client: ArmClient, ref: PoolRef, sleeps: list[float]) -> None:

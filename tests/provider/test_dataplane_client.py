@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 
-from emulator import DEMO_ACCOUNT, EmulatorServer
+from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
 from provider.arm import ArmClient, PoolRef
 from provider.auth import BearerTokenAuth, make_credential
 from provider.dataplane import DataPlaneClient
@@ -126,6 +127,37 @@ def test_node_extensions_fetches_all_nodes(client: DataPlaneClient, pool: PoolRe
         extensions = result[node_id]
         assert isinstance(extensions, list)
         assert extensions[0]["vmExtension"]["name"] == "secretext"
+
+
+@pytest.fixture
+def busy_server(server: EmulatorServer) -> Iterator[EmulatorServer]:
+    """Every data-plane request answers 503 ServerBusy with Retry-After: 2 until the test ends."""
+    post_faults(server, {"throttleRate": 1.0, "throttleStatus": 503, "retryAfter": 2})
+    yield server
+    post_faults(server, {})
+
+
+def post_faults(server: EmulatorServer, body: dict[str, Any]) -> None:
+    headers = {"Authorization": f"Bearer {DEV_TOKEN}"}
+    requests.post(f"{server.url}/_emulator/faults", json=body, headers=headers, timeout=10).raise_for_status()
+
+
+def test_server_busy_is_retried_after_retry_after_then_raised(
+    busy_server: EmulatorServer, client: DataPlaneClient, settings: Settings, pool: PoolRef
+) -> None:
+    sleeps: list[float] = []
+    auth = BearerTokenAuth(make_credential(settings), settings.batch_scope)
+    transport = Transport(
+        auth=auth, policy=RetryPolicy(total=2, sleep=sleeps.append), on_retry=lambda e: None
+    )
+    busy = DataPlaneClient(client.base_url, settings, transport)
+
+    with pytest.raises(ServiceError) as exc:
+        busy.list_nodes(pool.pool_name)
+    assert exc.value.code == "ServerBusy"
+    assert sleeps == [2.0, 2.0]
+    result = busy.node_extensions(pool.pool_name, ["n1", "n2"], max_workers=2)
+    assert all(isinstance(value, ServiceError) for value in result.values())
 
 
 class ScriptedExtensions(DataPlaneClient):
