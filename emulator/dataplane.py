@@ -1,0 +1,48 @@
+"""Data-plane (Batch service) handlers for nodes and node extensions."""
+
+from __future__ import annotations
+
+from emulator.accounts import AccountRef
+from emulator.wire import Context, Request, Response, page, select
+
+API_VERSIONS = ("2025-06-01",)
+
+
+def _account(ctx: Context, params: dict[str, str]) -> AccountRef:
+    account: AccountRef = ctx.state.account_by_name(params["account"])
+    return account
+
+
+def _pool_url(ctx: Context, params: dict[str, str]) -> str:
+    return f"{ctx.base_url}/batch/{params['account']}/pools/{params['pool']}"
+
+
+def _paged(ctx: Context, request: Request, items: list[dict[str, object]]) -> Response:
+    chosen = [select(item, request) for item in items]
+    url = ctx.base_url + request.path
+    return Response(
+        200, page(chosen, request, url, link_key="odata.nextLink", default_size=1000, max_size=1000)
+    )
+
+
+def list_nodes(ctx: Context, request: Request, params: dict[str, str]) -> Response:
+    base = _pool_url(ctx, params)
+    nodes = ctx.state.list_nodes(_account(ctx, params), params["pool"], lambda node: f"{base}/nodes/{node}")
+    return _paged(ctx, request, nodes)
+
+
+def get_node(ctx: Context, request: Request, params: dict[str, str]) -> Response:
+    url = f"{_pool_url(ctx, params)}/nodes/{params['node']}"
+    node = ctx.state.get_node(_account(ctx, params), params["pool"], params["node"], url)
+    return Response(200, select(node, request))
+
+
+def list_node_extensions(ctx: Context, request: Request, params: dict[str, str]) -> Response:
+    extensions = ctx.state.list_node_extensions(_account(ctx, params), params["pool"], params["node"])
+    return _paged(ctx, request, extensions)
+
+
+def get_node_extension(ctx: Context, request: Request, params: dict[str, str]) -> Response:
+    account = _account(ctx, params)
+    extension = ctx.state.get_node_extension(account, params["pool"], params["node"], params["extension"])
+    return Response(200, select(extension, request))

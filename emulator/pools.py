@@ -1,0 +1,187 @@
+"""Pools: the stored resource, its allocation and deletion state machine, update rules and ARM body."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from emulator import secrets
+from emulator.errors import PropertyCannotBeUpdated
+from emulator.nodes import ExtensionTimeline, Node, iso, node_id, timeline
+from emulator.scenario import Scenario
+from emulator.speeds import Speed
+from emulator.validation import UPDATABLE_PROPERTIES, provisioning_order
+
+DEFAULTS: dict[str, Any] = {
+    "interNodeCommunication": "Disabled",
+    "taskSlotsPerNode": 1,
+    "taskSchedulingPolicy": {"nodeFillType": "Spread"},
+}
+AUTOSCALE_TARGET = re.compile(r"\$(TargetDedicatedNodes|TargetDedicated|TargetLowPriorityNodes)\s*=\s*(\d+)")
+
+
+@dataclass
+class Pool:
+    """One pool as the emulator stores it; ``properties`` holds what the client set, secrets sealed."""
+
+    uid: str
+    arm_id: str
+    name: str
+    properties: dict[str, Any]
+    tags: dict[str, str] | None
+    identity: dict[str, Any] | None
+    etag: str
+    created_at: float
+    modified_at: float
+    node_prefix: str
+    provisioning_state: str = "Succeeded"
+    provisioning_changed_at: float = 0.0
+    allocation_state: str = "Steady"
+    allocation_changed_at: float = 0.0
+    resize_due: float = 0.0
+    resize_status: dict[str, Any] | None = None
+    delete_due: float | None = None
+    nodes: list[Node] = field(default_factory=list)
+    next_index: int = 0
+
+    @property
+    def extensions(self) -> list[dict[str, Any]]:
+        vm = self.properties["deploymentConfiguration"]["virtualMachineConfiguration"]
+        return list(vm.get("extensions", []))
+
+    @property
+    def populated(self) -> bool:
+        """Azure's test for "hard" updates: the pool must be Steady with no nodes."""
+        return self.allocation_state != "Steady" or bool(self.nodes)
+
+    def targets(self) -> tuple[int, int]:
+        """Target (dedicated, low-priority) node counts from the scale settings."""
+        scale = self.properties.get("scaleSettings") or {}
+        if "fixedScale" in scale:
+            fixed = scale["fixedScale"]
+            return fixed.get("targetDedicatedNodes", 0), fixed.get("targetLowPriorityNodes", 0)
+        if "autoScale" in scale:
+            found: dict[str, str] = dict(AUTOSCALE_TARGET.findall(scale["autoScale"]["formula"]))
+            dedicated = found.get("TargetDedicatedNodes") or found.get("TargetDedicated") or "0"
+            return int(dedicated), int(found.get("TargetLowPriorityNodes", "0"))
+        return 0, 0
+
+    def start_resize(self, now: float, speed: Speed) -> None:
+        """Begin moving to the target size (Resizing), unless the pool is already at it."""
+        dedicated, low = self.targets()
+        if self.allocation_state == "Steady" and self._counts() == (dedicated, low):
+            return
+        self.allocation_state, self.allocation_changed_at = "Resizing", now
+        self.resize_due = now + speed.resize
+        fixed = (self.properties.get("scaleSettings") or {}).get("fixedScale", {})
+        self.resize_status = {
+            "targetDedicatedNodes": dedicated,
+            "targetLowPriorityNodes": low,
+            "resizeTimeout": fixed.get("resizeTimeout", "PT15M"),
+            "nodeDeallocationOption": fixed.get("nodeDeallocationOption", "Requeue"),
+            "startTime": iso(now),
+        }
+
+    def advance(self, now: float, scenario: Scenario) -> bool:
+        """Complete a due resize; returns True when something changed."""
+        if self.allocation_state != "Resizing" or now < self.resize_due:
+            return False
+        self.allocation_state, self.allocation_changed_at = "Steady", self.resize_due
+        error = scenario.resize_error(self.name)
+        if error is not None:
+            if self.resize_status is not None:
+                self.resize_status["errors"] = [error]
+            return True
+        dedicated, low = self.targets()
+        self._fit(True, dedicated, scenario)
+        self._fit(False, low, scenario)
+        return True
+
+    def _fit(self, dedicated: bool, target: int, scenario: Scenario) -> None:
+        mine = [node for node in self.nodes if node.dedicated == dedicated]
+        for node in mine[target:]:
+            self.nodes.remove(node)
+        for _ in range(target - len(mine)):
+            index, self.next_index = self.next_index, self.next_index + 1
+            failures = {}
+            for ext in self.extensions:
+                failure = scenario.extension_failure(self.name, ext, index)
+                if failure is not None:
+                    failures[ext["name"].lower()] = {"code": failure.code, "message": failure.message}
+            new_id = node_id(self.node_prefix, index, self.resize_due)
+            self.nodes.append(Node(new_id, index, dedicated, self.resize_due, failures))
+
+    def _counts(self) -> tuple[int, int]:
+        dedicated = sum(1 for node in self.nodes if node.dedicated)
+        return dedicated, len(self.nodes) - dedicated
+
+    def begin_delete(self, now: float, speed: Speed) -> None:
+        self.provisioning_state, self.provisioning_changed_at = "Deleting", now
+        self.delete_due = now + speed.delete
+
+    def deleted_by(self, now: float) -> bool:
+        return self.delete_due is not None and now >= self.delete_due
+
+    def node_timelines(self, speed: Speed) -> dict[str, tuple[Node, list[ExtensionTimeline]]]:
+        """Each node (by lower-cased id) with its extension timeline."""
+        ordered = provisioning_order(self.extensions)
+        return {node.id.lower(): (node, timeline(node, ordered, speed)) for node in self.nodes}
+
+
+def check_update(pool: Pool, new_properties: dict[str, Any], keys: set[str]) -> None:
+    """Raise PropertyCannotBeUpdated when a populated pool would change a property that is not updatable."""
+    if not pool.populated:
+        return
+    old = {**DEFAULTS, **pool.properties}
+    new = {**DEFAULTS, **new_properties}
+    for key in sorted(keys - UPDATABLE_PROPERTIES):
+        if old.get(key) != new.get(key):
+            raise PropertyCannotBeUpdated(key)
+
+
+def merge_patch(properties: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """Top-level merge of a PATCH's properties; ``startTask: {}`` removes the start task."""
+    merged = {**properties, **patch}
+    if merged.get("startTask") == {}:
+        del merged["startTask"]
+    return merged
+
+
+def arm_body(pool: Pool) -> dict[str, Any]:
+    """The ARM ``Pool`` body (secrets removed, server defaults and read-only state filled in)."""
+    dedicated = sum(1 for node in pool.nodes if node.dedicated)
+    props: dict[str, Any] = {**DEFAULTS, **secrets.strip(pool.properties)}
+    props.update(
+        {
+            "provisioningState": pool.provisioning_state,
+            "provisioningStateTransitionTime": iso(pool.provisioning_changed_at),
+            "allocationState": pool.allocation_state,
+            "allocationStateTransitionTime": iso(pool.allocation_changed_at),
+            "creationTime": iso(pool.created_at),
+            "lastModified": iso(pool.modified_at),
+            "currentDedicatedNodes": dedicated,
+            "currentLowPriorityNodes": len(pool.nodes) - dedicated,
+        }
+    )
+    if pool.resize_status is not None:
+        props["resizeOperationStatus"] = dict(pool.resize_status)
+    scale = props.get("scaleSettings") or {}
+    if "autoScale" in scale:
+        dedicated_target, low_target = pool.targets()
+        props["autoScaleRun"] = {
+            "evaluationTime": iso(pool.modified_at),
+            "results": f"$TargetDedicatedNodes={dedicated_target};$TargetLowPriorityNodes={low_target}",
+        }
+    body: dict[str, Any] = {
+        "id": pool.arm_id,
+        "name": pool.name,
+        "type": "Microsoft.Batch/batchAccounts/pools",
+        "etag": pool.etag,
+    }
+    if pool.identity is not None:
+        body["identity"] = pool.identity
+    if pool.tags is not None:
+        body["tags"] = pool.tags
+    body["properties"] = props
+    return body

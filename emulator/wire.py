@@ -1,0 +1,100 @@
+"""Plain request/response values passed between the HTTP server, the dispatcher and the handlers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from emulator.errors import InvalidQueryParameterValue, InvalidRequestContent
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request; ``headers`` keys are lower-cased."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+    def json(self) -> Any:
+        """The body parsed as JSON; InvalidRequestContent when it is empty or not JSON."""
+        if not self.body.strip():
+            raise InvalidRequestContent("The request content was invalid: a JSON body is required.")
+        try:
+            return json.loads(self.body)
+        except (ValueError, RecursionError):
+            raise InvalidRequestContent(
+                "The request content was invalid and could not be deserialized: the body is not valid JSON."
+            ) from None
+
+
+@dataclass
+class Response:
+    """Status, extra headers and a JSON-ready body (None: no body)."""
+
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What handlers need besides the request: the backend and the server's base URL."""
+
+    state: Any
+    base_url: str
+
+
+def page(
+    items: list[dict[str, Any]],
+    request: Request,
+    url: str,
+    *,
+    link_key: str,
+    default_size: int,
+    max_size: int,
+) -> dict[str, Any]:
+    """One page of ``items`` (``maxresults``, ``$skiptoken``) with an absolute next link while more remain."""
+    size = _int_param(request, "maxresults", default_size, 1, max_size)
+    start = _int_param(request, "$skiptoken", 0, 0, len(items))
+    body: dict[str, Any] = {"value": items[start : start + size]}
+    if start + size < len(items):
+        query = {key: value for key, value in request.query.items() if key != "$skiptoken"}
+        query["$skiptoken"] = str(start + size)
+        body[link_key] = f"{url}?{urlencode(query)}"
+    return body
+
+
+def select(item: dict[str, Any], request: Request) -> dict[str, Any]:
+    """Keep only the top-level properties named by ``$select`` (all when absent)."""
+    wanted = request.query.get("$select")
+    if not wanted:
+        return item
+    names = {name.strip() for name in wanted.split(",")}
+    return {key: value for key, value in item.items() if key in names}
+
+
+def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise InvalidQueryParameterValue(
+            f"The value for the query parameter '{name}' is invalid: use an integer from {low} to {high}.",
+            details=[
+                {"code": "QueryParameterName", "message": name},
+                {"code": "QueryParameterValue", "message": raw[:64]},
+            ],
+        )
+    return value
