@@ -36,6 +36,17 @@ _SAFE_QUERY_KEYS = frozenset({"api-version"})
 class BatchPoolError(Exception):
     """Base class of every error the provider raises deliberately."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle by state: subclasses take keyword-only arguments that ``Exception`` cannot replay."""
+        return _restore, (type(self), self.args, self.__dict__)
+
+
+def _restore(cls: type[BatchPoolError], args: tuple[Any, ...], state: dict[str, Any]) -> BatchPoolError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class ConfigurationError(BatchPoolError, ValueError):
     """Raised when stack config or the environment cannot produce working settings or credentials."""

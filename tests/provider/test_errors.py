@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from typing import Any
 
 import pytest
@@ -126,3 +127,17 @@ def test_provisioning_error_carries_failures() -> None:
     error = ProvisioningError("2 nodes failed", failures=failures)
     assert error.failures == failures
     assert str(error) == "2 nodes failed"
+
+
+def test_errors_survive_pickling() -> None:
+    error = error_from_response(make_response(400, CLOUD_ERROR))
+    clone = pickle.loads(pickle.dumps(error))
+    assert type(clone) is HttpResponseError
+    assert (clone.status_code, clone.code, clone.details, str(clone)) == (
+        error.status_code,
+        error.code,
+        error.details,
+        str(error),
+    )
+    failures = pickle.loads(pickle.dumps(ProvisioningError("m", failures=[{"nodeId": "n"}])))
+    assert failures.failures == [{"nodeId": "n"}]
