@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -324,7 +325,15 @@ def test_clients_for_caches_per_settings(settings: Settings) -> None:
     again, same_factory = clients_for(settings)
     assert again is arm
     assert same_factory is data_plane
-    assert clients_for(Settings(arm_endpoint=settings.arm_endpoint, max_concurrency=2))[0] is not arm
+    assert clients_for(dataclasses.replace(settings, max_concurrency=2))[0] is not arm
     client = data_plane("http://127.0.0.1:1/batch/x")
     assert isinstance(client, DataPlaneClient)
     assert data_plane("http://127.0.0.1:1/batch/x") is client
+
+
+def test_from_settings_builds_a_working_client(settings: Settings) -> None:
+    client = ArmClient.from_settings(settings)
+    account = client.get_account(
+        DEMO_ACCOUNT.subscription_id, DEMO_ACCOUNT.resource_group, DEMO_ACCOUNT.account_name
+    )
+    assert account["name"] == DEMO_ACCOUNT.account_name

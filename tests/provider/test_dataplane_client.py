@@ -89,6 +89,14 @@ def test_list_nodes_returns_every_node(client: DataPlaneClient, pool: PoolRef) -
     assert len({node["id"] for node in nodes}) == NODES
 
 
+def test_from_settings_builds_a_working_client(
+    client: DataPlaneClient, settings: Settings, pool: PoolRef
+) -> None:
+    built = DataPlaneClient.from_settings(settings, client.base_url + "/")
+    assert built.base_url == client.base_url
+    assert len(built.list_nodes(pool.pool_name)) == NODES
+
+
 def test_list_nodes_follows_next_links(client: DataPlaneClient, pool: PoolRef) -> None:
     paged = client.list_nodes(pool.pool_name, page_size=1)
     assert sorted(n["id"] for n in paged) == sorted(n["id"] for n in client.list_nodes(pool.pool_name))
