@@ -102,15 +102,18 @@ def test_check_failure_names_the_property_and_the_fix(engine: EngineClient, engi
 
 
 def _create(engine: EngineClient, news: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """Check then create; outputs come back as the engine will send them later (secrets stripped)."""
     inputs = decode(engine.check({}, news).inputs)
     created = engine.create(inputs)
-    return created.id, inputs, decode(created.properties)
+    return created.id, inputs, strip_secrets(decode(created.properties))
 
 
 def test_create_waits_for_nodes_and_reports_extension_status(
     engine: EngineClient, engine_news: dict, emulator: EmulatorServer
 ) -> None:
-    pool_id, inputs, outputs = _create(engine, engine_news)
+    inputs = decode(engine.check({}, engine_news).inputs)
+    created = engine.create(inputs)
+    pool_id, outputs = created.id, decode(created.properties)
     assert pool_id.endswith(f"/pools/{inputs['poolName']}")
     assert outputs["allocationState"] == "Steady"
     assert outputs["nodeCount"] == 2
@@ -190,20 +193,20 @@ def test_update_patches_scale_in_place(
 
 def test_refresh_returns_live_inputs_without_drift(engine: EngineClient, engine_news: dict) -> None:
     pool_id, inputs, outputs = _create(engine, engine_news)
-    read = engine.read(pool_id, strip_secrets(outputs), inputs)
+    read = engine.read(pool_id, outputs, inputs)
     assert read.id == pool_id
     live_inputs = decode(read.inputs)
-    live_outputs = decode(read.properties)
+    live_outputs = strip_secrets(decode(read.properties))
     assert live_inputs["poolName"] == inputs["poolName"]
     assert engine.diff(pool_id, live_outputs, inputs).changes == provider_pb2.DiffResponse.DIFF_NONE
 
 
 def test_delete_then_refresh_drops_the_pool(engine: EngineClient, engine_news: dict) -> None:
     pool_id, inputs, outputs = _create(engine, engine_news)
-    engine.delete(pool_id, strip_secrets(outputs))
-    gone = engine.read(pool_id, strip_secrets(outputs), inputs)
+    engine.delete(pool_id, outputs)
+    gone = engine.read(pool_id, outputs, inputs)
     assert gone.id == ""
-    engine.delete(pool_id, strip_secrets(outputs))  # deleting what is already gone succeeds
+    engine.delete(pool_id, outputs)  # deleting what is already gone succeeds
 
 
 def test_create_over_an_existing_pool_fails_clearly(engine: EngineClient, engine_news: dict) -> None:
