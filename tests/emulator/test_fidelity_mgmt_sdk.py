@@ -78,11 +78,16 @@ class AllowHttpPolicy(SansIOHTTPPolicy[Any, Any]):
 
 
 class InstantARMPolling(ARMPolling):
-    """ARM long-running-operation polling that records the delays it would sleep instead of sleeping."""
+    """ARM long-running-operation polling that records its polls and never sleeps for real."""
 
-    def __init__(self, delays: list[float]) -> None:
+    def __init__(self) -> None:
         super().__init__(0)
-        self.delays = delays
+        self.polled: list[str] = []
+        self.delays: list[float] = []
+
+    def request_status(self, status_link: str) -> Any:
+        self.polled.append(status_link)
+        return super().request_status(status_link)
 
     def _sleep(self, delay: float) -> None:
         self.delays.append(delay)
@@ -263,17 +268,17 @@ def test_patching_extensions_on_populated_pool_is_property_cannot_be_updated(
 def test_begin_delete_polls_to_completion_then_get_is_not_found(client: BatchManagementClient) -> None:
     name = pool_name()
     create(client, name, EXTENSIONS_POOL)
-    delays: list[float] = []
+    polling = InstantARMPolling()
 
     poller = client.pool.begin_delete(
-        DEMO_ACCOUNT.resource_group, DEMO_ACCOUNT.account_name, name, polling=InstantARMPolling(delays)
+        DEMO_ACCOUNT.resource_group, DEMO_ACCOUNT.account_name, name, polling=polling
     )
     result = poller.result(timeout=30)
 
     assert result is None
     assert poller.status().lower() == "succeeded"
-    assert delays, "a 202 delete must be polled at least once"
-    assert all(d >= 0 for d in delays)
+    assert polling.polled, "a 202 delete must be polled through its Location"
+    assert "/poolOperationResults/" in polling.polled[0]
     with pytest.raises(ResourceNotFoundError) as caught:
         get(client, name)
     assert caught.value.status_code == 404
