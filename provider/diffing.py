@@ -49,10 +49,13 @@ PROTECTED_SETTINGS_KEY = "protectedSettings"
 
 
 def _differs(key: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
-    new = news.get(key)
+    old, new = olds.get(key), news.get(key)
+    if old == new:
+        # Fast path (``3 == 3.0`` too). Old outputs never hold unknowns, and an unknown equals only itself.
+        return False
     if contains_unknown(new):
         return True
-    return canonical_value(key, olds.get(key)) != canonical_value(key, new)
+    return canonical_value(key, old) != canonical_value(key, new)
 
 
 def _lower_keys(mapping: Mapping[str, Any]) -> dict[str, Any]:

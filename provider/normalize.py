@@ -153,10 +153,14 @@ def canonical_value(key: str, value: Any) -> Any:
 
 
 def _canonical_deployment(deployment: Mapping[str, Any]) -> Any:
-    canonical = _canonical(deployment, "deploymentConfiguration", "")
     vm = deployment.get("virtualMachineConfiguration")
-    if isinstance(vm, Mapping) and "extensions" in canonical.get("virtualMachineConfiguration", {}):
-        canonical["virtualMachineConfiguration"]["extensions"] = canonical_extensions(vm["extensions"])
+    if not isinstance(vm, Mapping) or vm.get("extensions") is None:
+        return _canonical(deployment, "deploymentConfiguration", "")
+    without_extensions = {key: value for key, value in vm.items() if key != "extensions"}
+    canonical = _canonical(
+        {**deployment, "virtualMachineConfiguration": without_extensions}, "deploymentConfiguration", ""
+    )
+    canonical["virtualMachineConfiguration"]["extensions"] = canonical_extensions(vm["extensions"])
     return canonical
 
 

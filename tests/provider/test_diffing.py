@@ -138,11 +138,16 @@ def test_diff_of_twenty_extensions_is_fast() -> None:
     extensions_of(pool)[:] = [{**template, "name": f"ext{i}", "settings": {"i": i}} for i in range(20)]
     pool["protectedSettings"] = {f"ext{i}": {"k": f"v{i}"} for i in range(20)}
     olds = outputs_of(pool)
-    runs = 200
-    start = time.perf_counter()
-    for _ in range(runs):
-        diff_pool(olds, pool)
-    assert (time.perf_counter() - start) / runs < 0.001
+    extensions_of(pool).reverse()  # defeats the equality fast path: every value is canonicalised
+    runs = 100
+
+    def batch_seconds() -> float:
+        start = time.perf_counter()
+        for _ in range(runs):
+            assert diff_pool(olds, pool).changes is False
+        return (time.perf_counter() - start) / runs
+
+    assert min(batch_seconds() for _ in range(5)) < 0.001
 
 
 # --- property-based invariants -------------------------------------------------------------------------
