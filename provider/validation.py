@@ -83,7 +83,10 @@ def _schema_failures(error: ValidationError) -> Iterator[tuple[str, str]]:
     """Turn one jsonschema error into readable failures (one per missing or unknown property)."""
     parts = list(error.absolute_path)
     path = format_path(parts)
-    kind, expected, instance, schema = error.validator, error.validator_value, error.instance, error.schema
+    kind = str(error.validator)
+    expected: Any = error.validator_value
+    instance: Any = error.instance
+    schema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
     if kind == "additionalProperties":
         known = sorted(schema.get("properties", {}))
         for extra in sorted(set(instance) - set(known)):
@@ -96,7 +99,7 @@ def _schema_failures(error: ValidationError) -> Iterator[tuple[str, str]]:
                 yield _join(path, name), f"missing required property {name!r}; set it"
     elif kind == "type":
         wanted = expected if isinstance(expected, list) else [expected]
-        names = " or ".join(_TYPE_NAMES.get(name, name) for name in wanted)
+        names = " or ".join(_TYPE_NAMES.get(str(name), str(name)) for name in wanted)
         yield path, f"expected {names}, got {type(instance).__name__}; change the value's type"
     elif kind == "pattern":
         yield path, _pattern_reason(parts, instance, expected)
