@@ -44,6 +44,7 @@ READ_ONLY_POOL_PROPERTIES = frozenset(
 )
 # The data plane reserves this extension type for Batch itself; the management plane rejects it on create.
 RESERVED_EXTENSION_TYPE = "CustomScript"
+EXAMPLE_PASSWORD = "Example-Passw0rd"
 
 Json = Any
 
@@ -163,8 +164,14 @@ class Replayer:
 
 
 def writable(pool_body: dict[str, Any]) -> dict[str, Any]:
-    """The create request that yields a pool like ``pool_body`` (its read-only properties removed)."""
-    return {k: v for k, v in pool_body["properties"].items() if k not in READ_ONLY_POOL_PROPERTIES}
+    """The create request that yields a pool like ``pool_body``: read-only properties removed, and the
+    write-only user-account passwords (required, never returned) put back."""
+    properties = {k: v for k, v in pool_body["properties"].items() if k not in READ_ONLY_POOL_PROPERTIES}
+    if "userAccounts" in properties:
+        properties["userAccounts"] = [
+            {"password": "Example-Passw0rd", **u} for u in properties["userAccounts"]
+        ]
+    return properties
 
 
 def pool_for_nodes(node: dict[str, Any], extensions: list[dict[str, Any]]) -> dict[str, Any]:
@@ -302,6 +309,7 @@ def test_example_replays_with_official_shape(emulator: Any, path: Path) -> None:
     documented = official[str(response.status_code)]
     for header in documented.get("headers", {}):
         assert response.headers.get(header), f"{path.name}: no {header} header in {dict(response.headers)}"
+    assert EXAMPLE_PASSWORD not in response.text
     if "body" in documented:
         actual = response.json()
         assert shape_mismatches(expected_body(documented["body"], actual), actual) == []
