@@ -17,6 +17,7 @@ from emulator.errors import (
     InvalidUri,
     MissingApiVersionParameter,
     UnsupportedHttpVerb,
+    UnsupportedMediaType,
 )
 from emulator.faults import DROP
 from emulator.routes import ADMIN, DATAPLANE, MANAGEMENT, ROUTES, Route, plane_of
@@ -39,6 +40,7 @@ class Dispatcher:
             self.token.authenticate(request.header("Authorization"))
             route, params = self._match(request)
             plane = route.plane
+            self._check_content_type(request)
             if plane != ADMIN:
                 fault = self.context.state.faults.apply()
                 if fault == DROP:
@@ -69,6 +71,15 @@ class Dispatcher:
                 f"The HTTP method '{request.method[:16]}' is not supported for this resource."
             )
         raise InvalidUri("The requested URI does not represent any resource on the server.")
+
+    @staticmethod
+    def _check_content_type(request: Request) -> None:
+        declared = (request.header("Content-Type") or "application/json").split(";", 1)[0].strip().lower()
+        if request.body and declared != "application/json":
+            raise UnsupportedMediaType(
+                f"The content media type '{declared[:64]}' is not supported. "
+                "Only 'application/json' is supported."
+            )
 
     def _check_api_version(self, plane: str, request: Request) -> None:
         version = request.query.get("api-version")

@@ -112,6 +112,12 @@ class InvalidRequestContent(EmulatorError):
     CODE, STATUS = "InvalidRequestContent", 400
 
 
+class UnsupportedMediaType(EmulatorError):
+    """Raised when a body is declared as something other than JSON."""
+
+    CODE, STATUS = "UnsupportedMediaType", 415
+
+
 class RequestBodyTooLarge(EmulatorError):
     """Raised when the body is larger than the emulator accepts."""
 

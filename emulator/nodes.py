@@ -94,10 +94,6 @@ def node_body(
 ) -> dict[str, Any]:
     """The data-plane ``BatchNode`` body; ``url`` is the node's own URL."""
     state, since = node_state(node, steps, speed, now)
-    vm = pool_props["deploymentConfiguration"]["virtualMachineConfiguration"]
-    image = dict(vm["imageReference"])
-    image.setdefault("version", "latest")
-    image["exactVersion"] = image["version"]
     body: dict[str, Any] = {
         "id": node.id,
         "url": url,
@@ -106,6 +102,7 @@ def node_body(
         "stateTransitionTime": iso(since),
         "allocationTime": iso(node.allocated_at),
         "ipAddress": f"10.0.{node.index // 250}.{node.index % 250 + 4}",
+        "ipv6Address": f"fd00::{node.index + 4:x}",
         "affinityId": f"TVM:{node.id}",
         "vmSize": pool_props["vmSize"].lower(),
         "totalTasksRun": 0,
@@ -113,18 +110,30 @@ def node_body(
         "runningTasksCount": 0,
         "runningTaskSlotsCount": 0,
         "isDedicated": node.dedicated,
-        "virtualMachineInfo": {"imageReference": image},
     }
+    vm = pool_props.get("deploymentConfiguration", {}).get("virtualMachineConfiguration")
+    if vm is not None:
+        image = dict(vm["imageReference"])
+        image.setdefault("version", "latest")
+        body["virtualMachineInfo"] = {"imageReference": {**image, "exactVersion": image["version"]}}
     if state != "creating":
         body["lastBootTime"] = iso(node.allocated_at + speed.node_create)
         body["nodeAgentInfo"] = {"version": "1.2.0.0", "lastUpdateTime": body["lastBootTime"]}
     if pool_props.get("startTask"):
         body["startTask"] = secrets.strip(pool_props["startTask"])
+        if state != "creating":
+            body["startTaskInfo"] = {
+                "state": "completed",
+                "startTime": body["lastBootTime"],
+                "endTime": body["lastBootTime"],
+                "exitCode": 0,
+                "retryCount": 0,
+            }
     failed = [step for step in steps if step.failure and now >= step.done_at]
     if state == "unusable":
         body["errors"] = [
             {
-                "code": "VMExtensionProvisioningError",
+                "code": step.failure["code"],
                 "message": f"VM extension '{step.extension['name']}' failed to provision.",
                 "errorDetails": [{"name": "Message", "value": step.failure["message"]}],
             }
@@ -160,7 +169,7 @@ def extension_body(step: ExtensionTimeline, now: float) -> dict[str, Any]:
     else:
         state = "Failed"
         status = {
-            "code": f"ProvisioningState/failed/{step.failure['code']}",
+            "code": "ProvisioningState/failed",
             "level": "Error",
             "displayStatus": "Provisioning failed",
             "message": step.failure["message"],

@@ -42,13 +42,14 @@ class Pool:
     resize_due: float = 0.0
     resize_status: dict[str, Any] | None = None
     delete_due: float | None = None
+    delete_polled: bool = False
     nodes: list[Node] = field(default_factory=list)
     next_index: int = 0
 
     @property
     def extensions(self) -> list[dict[str, Any]]:
-        vm = self.properties["deploymentConfiguration"]["virtualMachineConfiguration"]
-        return list(vm.get("extensions", []))
+        deployment = self.properties.get("deploymentConfiguration", {})
+        return list(deployment.get("virtualMachineConfiguration", {}).get("extensions", []))
 
     @property
     def populated(self) -> bool:
@@ -167,7 +168,10 @@ def arm_body(pool: Pool) -> dict[str, Any]:
     if pool.resize_status is not None:
         props["resizeOperationStatus"] = dict(pool.resize_status)
     scale = props.get("scaleSettings") or {}
+    if "fixedScale" in scale:
+        props["scaleSettings"] = {"fixedScale": {"resizeTimeout": "PT15M", **scale["fixedScale"]}}
     if "autoScale" in scale:
+        props["scaleSettings"] = {"autoScale": {"evaluationInterval": "PT15M", **scale["autoScale"]}}
         dedicated_target, low_target = pool.targets()
         props["autoScaleRun"] = {
             "evaluationTime": iso(pool.modified_at),

@@ -183,7 +183,12 @@ class BatchState:
             uid = self.operations.get((account.key, operation.lower()))
             if uid is None:
                 raise ResourceNotFound(f"The operation '{operation}' was not found for this Batch account.")
-            for key in [k for k, pool in self.pools.items() if pool.uid == uid]:
+            for key, pool in list(self.pools.items()):
+                if pool.uid != uid:
+                    continue
+                if not pool.delete_polled:
+                    pool.delete_polled = True
+                    return False
                 if self._advanced(key) is not None:
                     return False
             return True

@@ -28,11 +28,14 @@ class Request:
         if not self.body.strip():
             raise InvalidRequestContent("The request content was invalid: a JSON body is required.")
         try:
-            return json.loads(self.body)
+            value = json.loads(self.body, parse_constant=_reject_constant)
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
         except (ValueError, RecursionError):
             raise InvalidRequestContent(
-                "The request content was invalid and could not be deserialized: the body is not valid JSON."
+                "The request content was invalid and could not be deserialized: the body is not valid JSON "
+                "(UTF-8, no NaN/Infinity, no unpaired surrogates)."
             ) from None
+        return value
 
 
 @dataclass
@@ -50,6 +53,10 @@ class Context:
 
     state: Any
     base_url: str
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
 
 
 def page(
