@@ -14,7 +14,7 @@ from uuid import uuid4
 import pytest
 from azure.core import MatchConditions
 from azure.core.credentials import AccessToken
-from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
 from azure.core.pipeline import PipelineRequest
 from azure.core.pipeline.policies import SansIOHTTPPolicy
 from azure.mgmt.batch import BatchManagementClient, models
@@ -284,3 +284,59 @@ def test_begin_delete_polls_to_completion_then_get_is_not_found(client: BatchMan
     assert caught.value.status_code == 404
     assert caught.value.error is not None
     assert caught.value.error.code
+
+
+def test_create_with_if_none_match_over_existing_pool_is_resource_exists(
+    client: BatchManagementClient,
+) -> None:
+    name = pool_name()
+    create(client, name, EXTENSIONS_POOL)
+
+    with pytest.raises(ResourceExistsError) as caught:
+        client.pool.create(
+            DEMO_ACCOUNT.resource_group,
+            DEMO_ACCOUNT.account_name,
+            name,
+            EXTENSIONS_POOL,
+            match_condition=MatchConditions.IfMissing,
+        )
+
+    assert caught.value.status_code == 412
+
+
+def test_reserved_custom_script_extension_is_rejected(client: BatchManagementClient) -> None:
+    vm_config = EXTENSIONS_POOL["properties"]["deploymentConfiguration"]["virtualMachineConfiguration"]
+    custom = {**vm_config, "extensions": [{**vm_config["extensions"][0], "type": "CustomScript"}]}
+    body = {
+        "properties": {
+            **EXTENSIONS_POOL["properties"],
+            "deploymentConfiguration": {"virtualMachineConfiguration": custom},
+        }
+    }
+
+    with pytest.raises(HttpResponseError) as caught:
+        create(client, pool_name(), body)
+
+    assert caught.value.status_code == 400
+    assert caught.value.error is not None
+    assert "CustomScript" in caught.value.error.message
+    assert SECRET not in str(caught.value)
+
+
+def test_older_api_version_2024_07_01_is_served(emulator: Any, client: BatchManagementClient) -> None:
+    name = pool_name()
+    create(client, name, EXTENSIONS_POOL)
+    older = BatchManagementClient(
+        DevTokenCredential(),
+        DEMO_ACCOUNT.subscription_id,
+        base_url=emulator.url,
+        per_call_policies=[AllowHttpPolicy()],
+        retry_total=0,
+        api_version="2024-07-01",
+    )
+
+    pool = older.pool.get(DEMO_ACCOUNT.resource_group, DEMO_ACCOUNT.account_name, name)
+
+    assert pool.name == name
+    assert pool.properties is not None
+    assert pool.properties.vm_size == "STANDARD_D4"
