@@ -110,9 +110,8 @@ def test_shape_mismatches(expected: Json, actual: Json, problems: list[str]) -> 
 
 def load_example(path: Path) -> dict[str, Any]:
     """Read an example, rewritten to address the emulator's demo account instead of the sample one."""
-    example: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    params = example["parameters"]
     text = path.read_text(encoding="utf-8")
+    params = json.loads(text)["parameters"]
     for key, demo in (
         ("subscriptionId", DEMO_ACCOUNT.subscription_id),
         ("resourceGroupName", DEMO_ACCOUNT.resource_group),
@@ -168,9 +167,7 @@ def writable(pool_body: dict[str, Any]) -> dict[str, Any]:
     write-only user-account passwords (required, never returned) put back."""
     properties = {k: v for k, v in pool_body["properties"].items() if k not in READ_ONLY_POOL_PROPERTIES}
     if "userAccounts" in properties:
-        properties["userAccounts"] = [
-            {"password": "Example-Passw0rd", **u} for u in properties["userAccounts"]
-        ]
+        properties["userAccounts"] = [{"password": EXAMPLE_PASSWORD, **u} for u in properties["userAccounts"]]
     return properties
 
 
