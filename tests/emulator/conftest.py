@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -10,6 +11,7 @@ import requests
 from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
 
 API = {"api-version": "2025-06-01"}
+SECRET = "s3cr3t-value-never-returned"
 
 
 @pytest.fixture(scope="session")
@@ -46,3 +48,77 @@ def account_url(emulator: EmulatorServer) -> str:
 def batch_url(emulator: EmulatorServer) -> str:
     """Data-plane base URL of the demo account."""
     return f"{emulator.url}/batch/{DEMO_ACCOUNT.account_name}"
+
+
+class FakeClock:
+    """A clock tests move by hand, so timed transitions run without sleeping."""
+
+    def __init__(self, start: float = 1_700_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def fast_emulator(clock: FakeClock) -> Iterator[EmulatorServer]:
+    """A separate emulator at "fast" speed driven by the ``clock`` fixture."""
+    with EmulatorServer(port=0, speed="fast", seed=11, clock=clock) as server:
+        yield server
+
+
+def arm_account_url(server: EmulatorServer, subscription: str = DEMO_ACCOUNT.subscription_id) -> str:
+    """ARM URL of the demo account (or of the same names under another subscription) on ``server``."""
+    return (
+        f"{server.url}/subscriptions/{subscription}/resourceGroups/"
+        f"{DEMO_ACCOUNT.resource_group}/providers/Microsoft.Batch/batchAccounts/{DEMO_ACCOUNT.account_name}"
+    )
+
+
+def pool_body(nodes: int = 2, extensions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A valid pool with ``nodes`` dedicated nodes; by default one Key Vault extension carrying a secret."""
+    if extensions is None:
+        extensions = [
+            {
+                "name": "secretext",
+                "type": "KeyVaultForLinux",
+                "publisher": "Microsoft.Azure.KeyVault",
+                "typeHandlerVersion": "3.0",
+                "autoUpgradeMinorVersion": True,
+                "settings": {"secretsManagementSettings": {"pollingIntervalInS": "3600"}},
+                "protectedSettings": {"token": SECRET},
+            }
+        ]
+    return {
+        "properties": {
+            "vmSize": "STANDARD_D2S_V3",
+            "deploymentConfiguration": {
+                "virtualMachineConfiguration": {
+                    "imageReference": {
+                        "publisher": "Canonical",
+                        "offer": "ubuntu-24_04-lts",
+                        "sku": "server",
+                    },
+                    "nodeAgentSkuId": "batch.node.ubuntu 24.04",
+                    "extensions": extensions,
+                }
+            },
+            "scaleSettings": {"fixedScale": {"targetDedicatedNodes": nodes}},
+        }
+    }
+
+
+def extension(name: str, after: list[str] | None = None, **extra: Any) -> dict[str, Any]:
+    """A minimal monitoring extension, optionally provisioned after others."""
+    body: dict[str, Any] = {"name": name, "type": "GenevaMonitoring", "publisher": "Microsoft.Azure.Geneva"}
+    if after:
+        body["provisionAfterExtensions"] = after
+    return {**body, **extra}
