@@ -69,13 +69,13 @@ class EmulatorServer:
         """Bind (port 0 picks a free port), load the state file if any, and serve in a daemon thread."""
         if self._httpd is not None:
             raise RuntimeError("the emulator is already running")
-        self._httpd = _HTTPServer((self.host, self.port), _Handler)
         if self.state_file is not None:
             saved = persistence.load(self.state_file)
             if saved is not None:
                 self.state.restore(saved)
             path = self.state_file
             self.state.on_change = lambda snapshot: persistence.save(path, snapshot)
+        self._httpd = _HTTPServer((self.host, self.port), _Handler)
         self._httpd.dispatcher = Dispatcher(Context(self.state, self.url), self.token)
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
