@@ -124,10 +124,17 @@ class Pool:
     def deleted_by(self, now: float) -> bool:
         return self.delete_due is not None and now >= self.delete_due
 
-    def node_timelines(self, speed: Speed) -> dict[str, tuple[Node, list[ExtensionTimeline]]]:
-        """Each node (by lower-cased id) with its extension timeline."""
+    def node_timelines(
+        self, speed: Speed, node_id: str | None = None
+    ) -> list[tuple[Node, list[ExtensionTimeline]]]:
+        """Each node (or only the one with ``node_id``, case-insensitively) with its extension timeline."""
         ordered = provisioning_order(self.extensions)
-        return {node.id.lower(): (node, timeline(node, ordered, speed)) for node in self.nodes}
+        wanted = None if node_id is None else node_id.lower()
+        return [
+            (node, timeline(node, ordered, speed))
+            for node in self.nodes
+            if wanted is None or node.id.lower() == wanted
+        ]
 
 
 def check_update(pool: Pool, new_properties: dict[str, Any], keys: set[str]) -> None:

@@ -204,7 +204,7 @@ class BatchState:
             now = self.clock()
             return [
                 node_views.node_body(node, pool.properties, steps, self.speed, now, node_url(node.id))
-                for node, steps in pool.node_timelines(self.speed).values()
+                for node, steps in pool.node_timelines(self.speed)
             ]
 
     def get_node(self, account: AccountRef, pool_name: str, node_id: str, url: str) -> dict[str, Any]:
@@ -304,10 +304,10 @@ class BatchState:
         return pool
 
     def _node(self, pool: Pool, node_id: str) -> tuple[Node, list[node_views.ExtensionTimeline]]:
-        found = pool.node_timelines(self.speed).get(node_id.lower())
-        if found is None:
+        found = pool.node_timelines(self.speed, node_id)
+        if not found:
             raise NodeNotFound(f"The specified node '{node_id}' does not exist in pool '{pool.name}'.")
-        return found
+        return found[0]
 
     def _check_preconditions(
         self, pool: Pool | None, if_match: str | None, if_none_match: str | None
