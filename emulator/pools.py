@@ -10,6 +10,7 @@ from emulator import secrets
 from emulator.errors import PropertyCannotBeUpdated
 from emulator.nodes import ExtensionTimeline, Node, iso, node_id, timeline
 from emulator.scenario import Scenario
+from emulator.schema import MAX_NODES
 from emulator.speeds import Speed
 from emulator.validation import UPDATABLE_PROPERTIES, provisioning_order
 
@@ -65,7 +66,8 @@ class Pool:
         if "autoScale" in scale:
             found: dict[str, str] = dict(AUTOSCALE_TARGET.findall(scale["autoScale"]["formula"]))
             dedicated = found.get("TargetDedicatedNodes") or found.get("TargetDedicated") or "0"
-            return int(dedicated), int(found.get("TargetLowPriorityNodes", "0"))
+            low = found.get("TargetLowPriorityNodes", "0")
+            return min(int(dedicated), MAX_NODES), min(int(low), MAX_NODES)
         return 0, 0
 
     def start_resize(self, now: float, speed: Speed) -> None:

@@ -50,9 +50,9 @@ class EmulatorServer:
         self.host = host
         self.port = port
         self.token = TokenRule.parse(token)
-        self.state = BatchState(list(accounts or [DEMO_ACCOUNT]), speed_named(speed), clock=clock, seed=seed)
-        if faults is not None:
-            self.state.set_faults(faults)
+        self.state = BatchState(
+            list(accounts or [DEMO_ACCOUNT]), speed_named(speed), clock=clock, seed=seed, faults=faults
+        )
         self.state_file = Path(state_file) if state_file else None
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None

@@ -67,7 +67,7 @@ class BatchState:
             self.salt = random_secrets.token_hex(16)
             self._rng = random.Random(self._seed)
             self._etag_seq = 0
-            self.faults.configure(FaultConfig() if self._seed is None else FaultConfig(seed=self._seed))
+            self.faults.configure(FaultConfig(seed=self._seed))
             self._changed()
 
     # accounts ------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import requests
 
 from emulator import EmulatorServer
 from emulator.scenario import ExtensionFailureRule
+from emulator.schema import MAX_NODES
 from tests.emulator.conftest import API, FakeClock, arm_account_url, extension, pool_body
 
 CERT = "https://vault.vault.azure.net/secrets/web-cert"
@@ -210,3 +211,15 @@ def test_admin_bodies_are_validated(
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] in ("MissingRequiredProperty", "InvalidPropertyValue")
+
+
+def test_autoscale_targets_are_capped_at_the_emulator_limit(
+    emulator: EmulatorServer, http: requests.Session
+) -> None:
+    body = pool_body(extensions=[])
+    body["properties"]["scaleSettings"] = {"autoScale": {"formula": "$TargetDedicatedNodes=999999999999"}}
+    create(http, emulator, body)
+
+    props = http.get(f"{arm_account_url(emulator)}/pools/pool1", params=API).json()["properties"]
+
+    assert props["currentDedicatedNodes"] == MAX_NODES
