@@ -160,13 +160,13 @@ class PoolLifecycle:
         pool = self._arm.get_pool(ref)
         if pool is None:
             return None
-        names = {
+        location = {
             "subscriptionId": ref.subscription_id,
             "resourceGroupName": ref.resource_group,
             "accountName": ref.account_name,
             "poolName": ref.pool_name,
         }
-        live = {**_provider_options(state), **names, **mapping.inputs_from_arm(pool, state)}
+        live = {**_provider_options(state), **location, **mapping.inputs_from_arm(pool, state)}
         options = WaitOptions.from_inputs(state)
         names = extension_names(live)
         outputs = {
