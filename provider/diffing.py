@@ -66,8 +66,11 @@ def protected_settings_changed(olds: Mapping[str, Any], news: Mapping[str, Any])
     """True when the new ``protectedSettings`` differ from the ones fingerprinted into the old outputs.
 
     An unknown value (preview) counts as a change. Without a salt in the olds, nothing was fingerprinted,
-    so any non-empty new value is a change.
+    so any non-empty new value is a change. An absent key is no change: the resource class always sends
+    it, so only inputs recorded by a refresh (Azure never returns protected settings) lack it.
     """
+    if PROTECTED_SETTINGS_KEY not in news:
+        return False
     new = news.get(PROTECTED_SETTINGS_KEY) or {}
     if contains_unknown(new):
         return True

@@ -2,7 +2,6 @@
 
 import copy
 import json
-import time
 from typing import Any
 
 from hypothesis import given, settings
@@ -123,6 +122,16 @@ def test_unknown_in_mutable_property_is_an_update() -> None:
     assert (result.changes, result.replaces) == (True, [])
 
 
+def test_absent_protected_settings_is_not_a_removal() -> None:
+    # Inputs recorded by a refresh carry no protectedSettings (Azure never returns them); only the
+    # resource class sends the key, always, so its absence means "not known here", not "removed".
+    pool = sample_pool()
+    olds = outputs_of(pool)
+    del pool["protectedSettings"]
+    assert diff_pool(olds, pool).changes is False
+    assert diff_pool(olds, {**pool, "protectedSettings": {}}).replaces == ["protectedSettings"]
+
+
 def test_refresh_direction_reports_no_change() -> None:
     # Refresh calls diff with olds = refreshed outputs and news = old inputs.
     pool = sample_pool()
@@ -130,24 +139,6 @@ def test_refresh_direction_reports_no_change() -> None:
     refreshed["vmSize"] = pool["vmSize"].lower()
     extensions_of(refreshed)[0]["settings"] = json.dumps(extensions_of(pool)[0]["settings"])
     assert diff_pool(refreshed, pool).changes is False
-
-
-def test_diff_of_twenty_extensions_is_fast() -> None:
-    pool = sample_pool()
-    template = extensions_of(pool)[0]
-    extensions_of(pool)[:] = [{**template, "name": f"ext{i}", "settings": {"i": i}} for i in range(20)]
-    pool["protectedSettings"] = {f"ext{i}": {"k": f"v{i}"} for i in range(20)}
-    olds = outputs_of(pool)
-    extensions_of(pool).reverse()  # defeats the equality fast path: every value is canonicalised
-    runs = 100
-
-    def batch_seconds() -> float:
-        start = time.perf_counter()
-        for _ in range(runs):
-            assert diff_pool(olds, pool).changes is False
-        return (time.perf_counter() - start) / runs
-
-    assert min(batch_seconds() for _ in range(5)) < 0.001
 
 
 # --- property-based invariants -------------------------------------------------------------------------
