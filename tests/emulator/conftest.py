@@ -14,17 +14,10 @@ API = {"api-version": "2025-06-01"}
 SECRET = "s3cr3t-value-never-returned"
 
 
-@pytest.fixture(scope="session")
-def _session_emulator() -> Iterator[EmulatorServer]:
-    with EmulatorServer(port=0, speed="instant", seed=7) as server:
-        yield server
-
-
 @pytest.fixture(autouse=True)
-def emulator(_session_emulator: EmulatorServer) -> EmulatorServer:
-    """The running emulator (instant speed), reset to the demo account with no pools and no faults."""
-    _session_emulator.reset()
-    return _session_emulator
+def _fresh_emulator(emulator: EmulatorServer) -> EmulatorServer:
+    """Every emulator test starts from a reset emulator (the shared fixture resets on use)."""
+    return emulator
 
 
 @pytest.fixture

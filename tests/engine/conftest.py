@@ -25,18 +25,12 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def emulator() -> Iterator[EmulatorServer]:
-    with EmulatorServer(port=0, speed="instant") as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def engine(emulator: EmulatorServer) -> Iterator[EngineClient]:
+def engine(emulator_session: EmulatorServer) -> Iterator[EngineClient]:
     """The SDK's provider server, started as the engine starts it, configured for the emulator."""
     env = {
         **os.environ,
         "PULUMI_PROJECT": "contract",
-        "BATCHPOOL_ARM_ENDPOINT": emulator.url,
+        "BATCHPOOL_ARM_ENDPOINT": emulator_session.url,
         "AZURE_SUBSCRIPTION_ID": DEMO_ACCOUNT.subscription_id,
         "PYTHONPATH": str(REPO),
     }
@@ -63,5 +57,6 @@ def engine(emulator: EmulatorServer) -> Iterator[EngineClient]:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_emulator(emulator: EmulatorServer) -> None:
-    emulator.reset()
+def _fresh_emulator(emulator: EmulatorServer) -> EmulatorServer:
+    """Each contract test starts from a reset emulator."""
+    return emulator

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -58,18 +57,6 @@ def pool_body(*, nodes: int = 0, extensions: bool = True) -> dict[str, Any]:
             "scaleSettings": {"fixedScale": {"targetDedicatedNodes": nodes}},
         }
     }
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer(port=0, speed="instant") as srv:
-        yield srv
-
-
-@pytest.fixture
-def emulator(server: EmulatorServer) -> EmulatorServer:
-    server.reset()
-    return server
 
 
 @pytest.fixture

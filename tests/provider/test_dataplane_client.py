@@ -22,14 +22,8 @@ NODES = 3
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer(port=0, speed="instant") as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def settings(server: EmulatorServer) -> Settings:
-    return Settings.from_sources({"batchpool:armEndpoint": server.url}, {})
+def settings(emulator_session: EmulatorServer) -> Settings:
+    return Settings.from_sources({"batchpool:armEndpoint": emulator_session.url}, {})
 
 
 def transport_for(settings: Settings, scope: str) -> Transport:
@@ -38,9 +32,9 @@ def transport_for(settings: Settings, scope: str) -> Transport:
 
 
 @pytest.fixture(scope="module")
-def pool(server: EmulatorServer, settings: Settings) -> PoolRef:
+def pool(emulator_session: EmulatorServer, settings: Settings) -> PoolRef:
     """One populated pool with an extension, shared by the read-only tests of this module."""
-    server.reset()
+    emulator_session.reset()
     arm = ArmClient(settings, transport_for(settings, settings.mgmt_scope))
     ref = PoolRef(
         DEMO_ACCOUNT.subscription_id,
@@ -77,7 +71,7 @@ def pool(server: EmulatorServer, settings: Settings) -> PoolRef:
 
 
 @pytest.fixture(scope="module")
-def client(server: EmulatorServer, settings: Settings, pool: PoolRef) -> DataPlaneClient:
+def client(emulator_session: EmulatorServer, settings: Settings, pool: PoolRef) -> DataPlaneClient:
     arm = ArmClient(settings, transport_for(settings, settings.mgmt_scope))
     base_url = arm.data_plane_url(pool.subscription_id, pool.resource_group, pool.account_name)
     return DataPlaneClient(base_url, settings, transport_for(settings, settings.batch_scope))
@@ -138,16 +132,18 @@ def test_node_extensions_fetches_all_nodes(client: DataPlaneClient, pool: PoolRe
 
 
 @pytest.fixture
-def busy_server(server: EmulatorServer) -> Iterator[EmulatorServer]:
+def busy_server(emulator_session: EmulatorServer) -> Iterator[EmulatorServer]:
     """Every data-plane request answers 503 ServerBusy with Retry-After: 2 until the test ends."""
-    post_faults(server, {"throttleRate": 1.0, "throttleStatus": 503, "retryAfter": 2})
-    yield server
-    post_faults(server, {})
+    post_faults(emulator_session, {"throttleRate": 1.0, "throttleStatus": 503, "retryAfter": 2})
+    yield emulator_session
+    post_faults(emulator_session, {})
 
 
-def post_faults(server: EmulatorServer, body: dict[str, Any]) -> None:
+def post_faults(emulator_session: EmulatorServer, body: dict[str, Any]) -> None:
     headers = {"Authorization": f"Bearer {DEV_TOKEN}"}
-    requests.post(f"{server.url}/_emulator/faults", json=body, headers=headers, timeout=10).raise_for_status()
+    requests.post(
+        f"{emulator_session.url}/_emulator/faults", json=body, headers=headers, timeout=10
+    ).raise_for_status()
 
 
 def test_server_busy_is_retried_after_retry_after_then_raised(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,15 +18,8 @@ PROTECTED = "vault-client-secret-value"
 VAULT_CERT = "https://vault.example/secrets/cert"
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[EmulatorServer]:
-    with EmulatorServer(port=0, speed="instant") as server:
-        yield server
-
-
 @pytest.fixture
 def provider(emulator: EmulatorServer) -> BatchPoolProvider:
-    emulator.reset()
     configured = BatchPoolProvider()
     config = {
         "batchpool:armEndpoint": emulator.url,
