@@ -68,7 +68,7 @@ export BATCHPOOL_POLL_INTERVAL_SECONDS=0.5
 export AZURE_SUBSCRIPTION_ID="00000000-0000-0000-0000-000000000000"
 
 pulumi stack select --create demo --non-interactive
-pulumi up --yes --non-interactive --skip-preview=false
+pulumi up --yes --non-interactive
 echo
 echo "extension status per extension:"
 pulumi stack output extension_status --json

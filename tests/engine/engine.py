@@ -15,7 +15,11 @@ URN = "urn:pulumi:test::contract::pulumi-python:dynamic/azurebatch:Pool::pool"
 
 def encode(props: Mapping[str, Any]) -> struct_pb2.Struct:
     """Serialise plain properties the way the engine sends them to a provider that refuses secrets."""
-    return asyncio.run(rpc.serialize_properties(dict(props), {}))
+    loop = asyncio.new_event_loop()  # not asyncio.run: it would unset the thread's loop that mocks need
+    try:
+        return loop.run_until_complete(rpc.serialize_properties(dict(props), {}))
+    finally:
+        loop.close()
 
 
 def decode(struct: struct_pb2.Struct, *, keep_unknowns: bool = False) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -26,6 +27,7 @@ class CapturingMocks(pulumi.runtime.Mocks):
 def registered_inputs(build: Callable[[], Sequence[pulumi.Resource]]) -> dict[str, dict[str, Any]]:
     """Run `build` under mocks and return {resource name: inputs as sent to the engine (secrets wrapped)}."""
     mocks = CapturingMocks()
+    asyncio.set_event_loop(asyncio.new_event_loop())
     pulumi.runtime.set_mocks(mocks, preview=False)
 
     @pulumi.runtime.test
