@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 from typing import Any
 
 import pytest
@@ -218,9 +219,15 @@ def test_existing_pool_is_never_overwritten_unless_adopted(provider: BatchPoolPr
     assert adopted.id.endswith("/pools/shared")
 
 
-def test_throttling_is_retried(provider: BatchPoolProvider, emulator: EmulatorServer) -> None:
+def test_throttling_is_retried(
+    provider: BatchPoolProvider, emulator: EmulatorServer, caplog: pytest.LogCaptureFixture
+) -> None:
     admin(emulator, "vault-certificates", {"urls": [VAULT_CERT]})
-    admin(emulator, "faults", {"throttleRate": 0.3, "throttleStatus": 429, "seed": 7})
+    admin(emulator, "faults", {"throttleRate": 0.3, "throttleStatus": 429, "retryAfter": 0, "seed": 7})
     inputs = checked(provider, program())
-    outs = plain(provider.create(inputs).outs)
+    with caplog.at_level(logging.WARNING, logger="provider.transport"):
+        outs = plain(provider.create(inputs).outs)
     assert outs["extensionStatus"]["secretext"]["succeeded"] == 2
+    retries = [record.getMessage() for record in caplog.records if "retrying" in record.getMessage()]
+    assert retries, "the emulator's 429s must have been retried, not avoided"
+    assert all(DEV_TOKEN not in message for message in retries)
