@@ -17,9 +17,9 @@ from typing import Any
 from provider import mapping, status
 from provider.arm import ArmClient, PoolRef
 from provider.dataplane import DataPlaneClient
-from provider.diffing import changed_mutable_keys
+from provider.diffing import PROVIDER_OPTION_KEYS, changed_mutable_keys
 from provider.errors import BatchPoolError, OperationTimeoutError, ProvisioningError
-from provider.secrets import fingerprint_protected_settings, new_salt, redact
+from provider.secrets import fingerprint_protected_settings, new_salt
 
 #: Provider options that shape the provider's behaviour and are never sent to Azure.
 DEFAULT_TIMEOUT_MINUTES = 30.0
@@ -57,6 +57,11 @@ def pool_ref(inputs: Mapping[str, Any]) -> PoolRef:
         account_name=str(inputs["accountName"]),
         pool_name=str(inputs["poolName"]),
     )
+
+
+def _stored_ref(arm_id: str, state: Mapping[str, Any]) -> PoolRef:
+    """The pool behind stored state, or behind the id alone (`BatchPool.get` sends no pool properties)."""
+    return pool_ref(state) if state.get("poolName") else pool_ref_from_id(arm_id)
 
 
 def pool_ref_from_id(arm_id: str) -> PoolRef:
@@ -125,12 +130,9 @@ class PoolLifecycle:
             if existing is None and options.rollback_on_failure:
                 self._roll_back(ref, options)
                 raise ProvisioningError(
-                    redact(
-                        f"{error} The pool '{ref.pool_name}' was deleted again so nothing is left behind "
-                        "(extensionFailurePolicy='rollback'; set it to 'keep' to keep a failed pool for "
-                        "investigation).",
-                        protected.values(),
-                    ),
+                    f"{error} The pool '{ref.pool_name}' was deleted again so nothing is left behind "
+                    "(extensionFailurePolicy='rollback'; set it to 'keep' to keep a failed pool for "
+                    "investigation).",
                     failures=getattr(error, "failures", []),
                 ) from None
             raise
@@ -156,7 +158,7 @@ class PoolLifecycle:
 
     def read(self, arm_id: str, state: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
         """Return (outputs, live inputs) for the pool, or None when it no longer exists."""
-        ref = pool_ref(state) if state.get("poolName") else pool_ref_from_id(arm_id)
+        ref = _stored_ref(arm_id, state)
         pool = self._arm.get_pool(ref)
         if pool is None:
             return None
@@ -180,7 +182,7 @@ class PoolLifecycle:
 
     def delete(self, arm_id: str, state: Mapping[str, Any]) -> None:
         """Delete the pool and follow the long-running operation until it is gone (gone already is fine)."""
-        ref = pool_ref(state) if state.get("poolName") else pool_ref_from_id(arm_id)
+        ref = _stored_ref(arm_id, state)
         options = WaitOptions.from_inputs(state)
         self._log(f"{ref.pool_name}: deleting")
         self._arm.delete_pool(ref, deadline=self._clock() + options.timeout_seconds)
@@ -226,9 +228,9 @@ class PoolLifecycle:
         options: WaitOptions,
         deadline: float,
     ) -> dict[str, Any]:
+        names = extension_names(inputs)
         while True:
             target = _current_nodes(pool)
-            names = extension_names(inputs)
             reports = self._node_reports(ref, names)
             done = len(reports) >= target and all(report.settled for report in reports)
             if not options.wait_for_nodes or done:
@@ -301,16 +303,8 @@ def _current_nodes(pool: Mapping[str, Any]) -> int:
 
 
 def _provider_options(state: Mapping[str, Any]) -> dict[str, Any]:
-    keys = (
-        "poolNameGenerated",
-        "poolNamePrefix",
-        "waitForNodes",
-        "extensionFailurePolicy",
-        "timeoutMinutes",
-        "maxNodesInOutputs",
-        "adoptExisting",
-    )
-    return {key: state[key] for key in keys if key in state}
+    """Inputs Azure knows nothing about, carried over from state into the live inputs of a refresh."""
+    return {key: state[key] for key in ("poolNameGenerated", *PROVIDER_OPTION_KEYS) if key in state}
 
 
 def _failures(extension_status: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
