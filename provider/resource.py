@@ -64,6 +64,8 @@ OPTION_NAMES: Mapping[str, str] = {
     "adopt_existing": "adoptExisting",
 }
 
+_WIRE_NAMES: Mapping[str, str] = {**OUTPUT_NAMES, **OPTION_NAMES}
+
 _OUTPUT_ONLY = {
     "arm_id",
     "etag",
@@ -155,7 +157,7 @@ class BatchPool(Resource, module="azurebatch", name="Pool"):
         props: dict[str, Any] = {wire: None for wire in OUTPUT_NAMES.values()}
         for python_name, value in arguments.items():
             if value is not None and python_name not in _OUTPUT_ONLY:
-                props[{**OUTPUT_NAMES, **OPTION_NAMES}[python_name]] = to_wire(value)
+                props[_WIRE_NAMES[python_name]] = to_wire(value)
         if not looking_up:
             props["poolNamePrefix"] = resource_name
             props["deploymentConfiguration"], props["protectedSettings"] = _split_secrets(
