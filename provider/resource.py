@@ -146,9 +146,7 @@ class BatchPool(Resource, module="azurebatch", name="Pool"):
         Leave `pool_name` unset to get a generated name: a replacement then creates the new pool
         before deleting the old one. With an explicit name the old pool is deleted first.
         """
-        arguments = {
-            name: value for name, value in locals().items() if name in OUTPUT_NAMES or name in OPTION_NAMES
-        }
+        arguments = {name: value for name, value in locals().items() if name in _WIRE_NAMES}
         looking_up = opts is not None and opts.id is not None
         if not looking_up:
             for required in ("resource_group_name", "account_name", "vm_size", "deployment_configuration"):
