@@ -294,7 +294,8 @@ class FaultProxy:
                 await writer.drain()
                 if not keep_alive:
                     return
-        except ConnectionError:
+        except (ConnectionError, asyncio.CancelledError):
+            # A cancelled client task is the proxy shutting down: end quietly, the connection closes below.
             return
         finally:
             writer.close()
