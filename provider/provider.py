@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import pulumi
@@ -25,16 +25,15 @@ from pulumi.dynamic import (
 )
 from pulumi.runtime.rpc import UNKNOWN, wrap_rpc_secret
 
+from provider import write_only
 from provider.clients import clients_for
+from provider.concealment import SECRET_OUTPUTS, Redactor, conceal_outputs, conceal_read, for_azure
 from provider.diffing import diff_pool
 from provider.errors import BatchPoolError
 from provider.lifecycle import PoolLifecycle
 from provider.naming import resolve_pool_name
-from provider.secrets import redact
 from provider.settings import Settings, settings_from_configure_request
-from provider.validation import validate_inputs
-
-SECRET_OUTPUTS = ("protectedSettingsFingerprint",)
+from provider.validation import require_valid, validate_inputs
 
 
 class BatchPoolProvider(ResourceProvider):
@@ -57,14 +56,6 @@ class BatchPoolProvider(ResourceProvider):
             return CheckResult(inputs, [CheckFailure("subscriptionId", str(error))])
         if not inputs.get("subscriptionId") and settings.subscription_id:
             inputs["subscriptionId"] = settings.subscription_id
-        if not inputs.get("subscriptionId"):
-            failures.append(
-                CheckFailure(
-                    "subscriptionId",
-                    "no Azure subscription: pass subscription_id, run "
-                    "`pulumi config set batchpool:subscriptionId <id>`, or export AZURE_SUBSCRIPTION_ID",
-                )
-            )
         if inputs.get("poolName") != UNKNOWN:
             prefix = inputs.get("poolNamePrefix")
             name, generated = resolve_pool_name(_olds, inputs, prefix if isinstance(prefix, str) else None)
@@ -76,38 +67,53 @@ class BatchPoolProvider(ResourceProvider):
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Pure comparison of the previous outputs with the new checked inputs (see `provider.diffing`)."""
-        return diff_pool(olds, news)
+        """Pure comparison of the previous outputs with the new checked inputs (see `provider.diffing`);
+        write-only secrets are compared by fingerprint (see `write_only.diff_views`)."""
+        return diff_pool(*write_only.diff_views(olds, news))
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        """Create the pool and wait for it; a failure leaves no pool behind (see `PoolLifecycle.create`)."""
-        pool_id, outputs = self._guarded(props, lambda: self._lifecycle().create(props))
-        return CreateResult(pool_id, _mark_secrets(outputs))
+        """Validate (whoever called), create the pool and wait for it; a failure leaves no pool behind."""
+        redactor = Redactor.for_call(props)
+
+        def work() -> tuple[str, dict[str, Any]]:
+            require_valid(props, "create")
+            return self._lifecycle(redactor).create(for_azure(props))
+
+        pool_id, outputs = self._guarded(redactor, work)
+        return CreateResult(pool_id, _mark_secrets(conceal_outputs(outputs, props, redactor)))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """PATCH the changed mutable properties; everything else was routed to a replace by `diff`."""
-        outputs = self._guarded(news, lambda: self._lifecycle().update(olds, news))
-        return UpdateResult(_mark_secrets(outputs))
+        """Validate, then PATCH the changed mutable properties; everything else was routed to a replace."""
+        redactor = Redactor.for_call(news, olds)
+
+        def work() -> dict[str, Any]:
+            require_valid(news, "update")
+            return self._lifecycle(redactor).update(*write_only.diff_views(olds, news))
+
+        outputs = self._guarded(redactor, work)
+        return UpdateResult(_mark_secrets(conceal_outputs(outputs, news, redactor, olds)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh: live outputs and live inputs, or an empty id when the pool is gone."""
-        found = self._guarded(props, lambda: self._lifecycle().read(id_, props))
+        redactor = Redactor.for_call(props)
+        found = self._guarded(redactor, lambda: self._lifecycle(redactor).read(id_, props))
         if found is None:
             return ReadResult(None, {})
         outputs, inputs = found
-        return ReadResult(id_, _mark_secrets(outputs), inputs)
+        return ReadResult(id_, _mark_secrets(conceal_read(outputs, props, redactor)), inputs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Delete the pool and wait until Azure has removed it."""
-        self._guarded(props, lambda: self._lifecycle().delete(id_, props))
+        redactor = Redactor.for_call(props)
+        self._guarded(redactor, lambda: self._lifecycle(redactor).delete(id_, props))
 
-    def _lifecycle(self) -> PoolLifecycle:
+    def _lifecycle(self, redactor: Redactor) -> PoolLifecycle:
         settings = self._current_settings()
         arm, data_plane = clients_for(settings)
         return PoolLifecycle(
             arm,
             data_plane,
-            log=pulumi.log.info,
+            log=lambda line: pulumi.log.info(redactor.text(line)),
             poll_interval_seconds=settings.poll_interval_seconds,
             max_concurrency=settings.max_concurrency,
         )
@@ -120,17 +126,12 @@ class BatchPoolProvider(ResourceProvider):
             return self._settings
 
     @staticmethod
-    def _guarded(props: dict[str, Any], work: Callable[[], Any]) -> Any:
-        """Run `work`, re-raising provider errors with every protected setting value redacted."""
+    def _guarded(redactor: Redactor, work: Callable[[], Any]) -> Any:
+        """Run `work`, re-raising provider errors with every secret redacted."""
         try:
             return work()
         except BatchPoolError as error:
-            raise BatchPoolError(redact(str(error), _secret_values(props))) from None
-
-
-def _secret_values(props: dict[str, Any]) -> Iterable[Any]:
-    protected = props.get("protectedSettings")
-    return protected.values() if isinstance(protected, dict) else ()
+            raise BatchPoolError(redactor.text(str(error))) from None
 
 
 def _mark_secrets(outputs: dict[str, Any]) -> dict[str, Any]:

@@ -8,15 +8,16 @@ Two jobs happen here, in the program process, before anything reaches the engine
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import Resource
 
 from provider.provider import BatchPoolProvider
-from provider.secrets import split_protected_settings
+from provider.secrets import protected_settings_key, split_protected_settings
 from provider.types import to_wire
+from provider.write_only import LIST_IDENTIFIERS, LOCATIONS, ROOT_KEYS, WRITE_ONLY_KEY, split_write_only
 
 #: Python attribute name -> wire name, for every output the provider returns.
 OUTPUT_NAMES: Mapping[str, str] = {
@@ -161,6 +162,7 @@ class BatchPool(Resource, module="azurebatch", name="Pool"):
             props["deploymentConfiguration"], props["protectedSettings"] = _split_secrets(
                 props["deploymentConfiguration"]
             )
+            props[WRITE_ONLY_KEY] = _split_write_only(props)
         super().__init__(BatchPoolProvider(), resource_name, props, opts)
 
     def __getattr__(self, name: str) -> Any:
@@ -196,10 +198,10 @@ def _split_secrets(deployment_configuration: Any) -> tuple[Any, pulumi.Output[di
         )
     pairs = []
     kept = []
-    for extension in extensions:
+    for index, extension in enumerate(extensions):
         extension = dict(extension)
         if "protectedSettings" in extension:
-            pairs.append([extension["name"], extension.pop("protectedSettings")])
+            pairs.append([protected_settings_key(extension, index), extension.pop("protectedSettings")])
         kept.append(extension)
     configuration = dict(deployment_configuration)
     configuration["virtualMachineConfiguration"] = {
@@ -210,6 +212,61 @@ def _split_secrets(deployment_configuration: Any) -> tuple[Any, pulumi.Output[di
         lambda resolved: {name: value for name, value in resolved}
     )
     return configuration, pulumi.Output.secret(protected)
+
+
+def _split_write_only(props: dict[str, Any]) -> pulumi.Output[dict[str, Any]]:
+    """Move passwords and keys out of `props` (in place) into one secret map (see `provider.write_only`).
+
+    A property whose structure is plain down to each secret is split without waiting, so it stays readable
+    in previews; one that holds an Output where a secret's location is decided (a container on the way, a
+    user name) is split inside `apply`, and that property keeps whatever secrecy it had.
+    """
+    parts: list[Any] = []
+    for key in sorted(ROOT_KEYS):
+        value = props.get(key)
+        if value is None:
+            continue
+        if _decided(value, key):
+            stripped, found = split_write_only({key: value})
+            props[key] = stripped[key]
+            parts.append(found)
+        else:
+            split = pulumi.Output.from_input(value).apply(_splitter(key))
+            props[key] = split.apply(lambda pair: pair[0])
+            parts.append(split.apply(lambda pair: pair[1]))
+    merged = pulumi.Output.all(*parts).apply(
+        lambda found: {location: secret for group in found for location, secret in group.items()}
+    )
+    return pulumi.Output.secret(merged)
+
+
+def _splitter(key: str) -> Callable[[Any], tuple[Any, dict[str, Any]]]:
+    """Split the resolved value of the top-level property `key` into (stripped value, secrets)."""
+
+    def split(resolved: Any) -> tuple[Any, dict[str, Any]]:
+        stripped, found = split_write_only({key: resolved})
+        return stripped[key], found
+
+    return split
+
+
+def _decided(value: Any, key: str = "", item_of: str = "") -> bool:
+    """True when no Output hides where a write-only secret sits: a container on the way to one, or the
+    identifier (`userAccounts[].name`) that keys it. Leaves may be Outputs: they move as they are."""
+    if isinstance(value, pulumi.Output):
+        return key not in _CONTAINER_KEYS
+    if isinstance(value, list):
+        return all(_decided(item, key, item_of=key) for item in value)
+    if isinstance(value, Mapping):
+        identifier = LIST_IDENTIFIERS.get(item_of)
+        if identifier and isinstance(value.get(identifier), pulumi.Output):
+            return False
+        return all(_decided(item, str(child)) for child, item in value.items())
+    return True
+
+
+_CONTAINER_KEYS = frozenset(step for location in LOCATIONS for step in location[:-1] if step != "[]")
+"""Keys whose values hold a write-only secret further down."""
 
 
 def _plain_extensions(deployment_configuration: Any) -> Sequence[Mapping[str, Any]] | None:

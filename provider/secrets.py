@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from secrets import token_hex
 from typing import Any
 
-from provider.normalize import canonical_json
+from provider.normalize import canonical_json, parse_json_text
 
 REDACTED = "[REDACTED]"
 
@@ -37,12 +37,22 @@ def split_protected_settings(
     """
     stripped = copy.deepcopy(dict(deployment_configuration))
     protected: dict[str, Any] = {}
-    for extension in _extensions_of(stripped):
+    for index, extension in enumerate(_extensions_of(stripped)):
         if isinstance(extension, dict) and "protectedSettings" in extension:
             value = extension.pop("protectedSettings")
             if value is not None:
-                protected[str(extension.get("name"))] = value
+                protected[protected_settings_key(extension, index)] = value
     return stripped, protected
+
+
+def protected_settings_key(extension: Mapping[str, Any], index: int) -> Any:
+    """The key an extension's ``protectedSettings`` travel under: its name, or ``extensions[i]`` without one.
+
+    A nameless extension is invalid (validation says so and names the property), but splitting it must not
+    fail before validation gets the chance, nor put its secret anywhere but the secret map.
+    """
+    name = extension.get("name")
+    return name if name is not None else f"extensions[{index}]"
 
 
 def merge_protected_settings(
@@ -71,20 +81,23 @@ def fingerprint_protected_settings(protected: Mapping[str, Any], salt: str) -> d
     Canonical JSON makes the fingerprint independent of key order, of int-vs-float numbers and of whether
     the value was given as an object or a JSON string, so only a real change alters it.
     """
-    key = salt.encode()
     return {
-        name: hmac.new(key, canonical_json(value).encode(), hashlib.sha256).hexdigest()
-        for name, value in protected.items()
-        if value is not None
+        name: _hmac(salt, canonical_json(value)) for name, value in protected.items() if value is not None
     }
 
 
 def _secret_strings(value: Any) -> set[str]:
-    """Every string that would reveal ``value``: its string leaves, their JSON-escaped forms, and its JSON."""
+    """Every string that would reveal ``value``: its string leaves, their JSON-escaped forms, and its JSON.
+
+    A string holding a JSON object or list (protectedSettings may be given that way) reveals its leaves too.
+    """
     found: set[str] = set()
     if isinstance(value, str):
         found.add(value)
         found.add(json.dumps(value)[1:-1])
+        parsed = parse_json_text(value)
+        if isinstance(parsed, Mapping | list):
+            found |= _secret_strings(parsed)
     elif isinstance(value, Mapping):
         for item in value.values():
             found |= _secret_strings(item)
@@ -101,15 +114,55 @@ def _secret_strings(value: Any) -> set[str]:
     return {text for text in found if text}
 
 
+def secret_strings(secrets: Iterable[Any]) -> set[str]:
+    """Every string that would reveal one of ``secrets`` (see ``redact``)."""
+    needles: set[str] = set()
+    for secret in secrets:
+        needles |= _secret_strings(secret)
+    return needles
+
+
 def redact(text: str, secrets: Iterable[Any]) -> str:
     """Replace each occurrence of a secret's string values (and their JSON form) in ``text`` by REDACTED.
 
     Longer strings are replaced first, so a secret's JSON form is hidden whole rather than piecemeal.
     Numbers and booleans on their own are not redacted: hiding every "1" would make messages unreadable.
     """
-    needles: set[str] = set()
-    for secret in secrets:
-        needles |= _secret_strings(secret)
-    for needle in sorted(needles, key=len, reverse=True):
+    for needle in sorted(secret_strings(secrets), key=len, reverse=True):
         text = text.replace(needle, REDACTED)
     return text
+
+
+def secret_digests(secrets: Iterable[Any], salt: str) -> list[str]:
+    """``"<length>:<salted HMAC>"`` of every string that would reveal one of ``secrets``, sorted.
+
+    Stored (as a secret) in the outputs, they let a refresh or a delete, which never see the secret values,
+    still find and hide them in Azure's messages (``redact_by_digests``).
+    """
+    return sorted({f"{len(needle)}:{_hmac(salt, needle)}" for needle in secret_strings(secrets)})
+
+
+def redact_by_digests(text: str, digests: Iterable[str], salt: str) -> str:
+    """Replace every substring of ``text`` whose salted HMAC is one of ``digests`` by REDACTED.
+
+    Each window of each recorded length is hashed (longest first), so the cost is the text's length times
+    the number of distinct lengths: small for status and error messages.
+    """
+    wanted: dict[int, set[str]] = {}
+    for digest in digests:
+        size, _, mac = str(digest).partition(":")
+        if size.isdigit() and mac:
+            wanted.setdefault(int(size), set()).add(mac)
+    for length in sorted(wanted, reverse=True):
+        start = 0
+        while start + length <= len(text):
+            if _hmac(salt, text[start : start + length]) in wanted[length]:
+                text = text[:start] + REDACTED + text[start + length :]
+                start += len(REDACTED)
+            else:
+                start += 1
+    return text
+
+
+def _hmac(salt: str, text: str) -> str:
+    return hmac.new(salt.encode(), text.encode(), hashlib.sha256).hexdigest()

@@ -18,14 +18,25 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from provider import pool_rules, write_only
+from provider.errors import BatchPoolError
+from provider.mapping import POOL_PROPERTY_KEYS, to_arm_pool
 from provider.naming import validate_pool_name
 from provider.normalize import contains_unknown, is_unknown, parse_json_text
+from provider.secrets import protected_settings_key
 
-EXTENSIONS_PATH = "deploymentConfiguration.virtualMachineConfiguration.extensions"
+EXTENSIONS_PATH = pool_rules.EXTENSIONS_PATH
 RESERVED_EXTENSION_TYPE = "customscript"
 KEY_VAULT_PUBLISHER = "microsoft.azure.keyvault"
 SECRET_KEYS = frozenset({"protectedSettings", "password", "sshPrivateKey", "accountKey", "sasKey"})
 """Keys whose values are secrets: a reason about them (or anything below them) never quotes the value."""
+
+REQUIRED_HINTS = {
+    "subscriptionId": "pass subscription_id, run `pulumi config set batchpool:subscriptionId <id>`,"
+    " or export AZURE_SUBSCRIPTION_ID",
+    "poolName": "Check generates it; call check() first, or set pool_name",
+}
+"""How to fill a required property that the user does not normally write."""
 
 _ENUM_PATTERN = re.compile(r"^\(\?i\)\^\((?P<values>[^()]*)\)\$$")
 _TYPE_NAMES = {
@@ -96,7 +107,8 @@ def _schema_failures(error: ValidationError) -> Iterator[tuple[str, str]]:
     elif kind == "required":
         for name in expected:
             if name not in instance:
-                yield _join(path, name), f"missing required property {name!r}; set it"
+                hint = REQUIRED_HINTS.get(_join(path, name), "set it")
+                yield _join(path, name), f"missing required property {name!r}; {hint}"
     elif kind == "type":
         wanted = expected if isinstance(expected, list) else [expected]
         names = " or ".join(_TYPE_NAMES.get(str(name), str(name)) for name in wanted)
@@ -132,6 +144,23 @@ def _pattern_reason(parts: Sequence[str | int], value: Any, pattern: str) -> str
         return validate_pool_name(value) or "invalid pool name"
     if parts == ["accountName"]:
         return "a Batch account name is 3-24 letters or digits; use the account's exact name"
+    if parts == ["subscriptionId"]:
+        return (
+            f"{value!r} is not a subscription id; use the subscription's GUID"
+            " (like 00000000-0000-0000-0000-000000000000, see `az account show --query id`)"
+        )
+    if parts == ["resourceGroupName"]:
+        return (
+            f"{value!r} is not a resource group name: Azure allows 1-90 letters, digits, '-', '_', '.', '('"
+            " and ')', not ending in '.' (any other character, '/' above all, would change the URL called);"
+            " use the group's exact name"
+        )
+    if len(parts) >= 2 and parts[-1] == "name" and parts[-3:-2] == ["extensions"]:
+        return (
+            f"{value!r} is not an extension name Azure accepts: up to 64 characters, none of"
+            " \\ / \" ' [ ] : | < > + = ; , ? * @ & or spaces, not starting with '_',"
+            " not ending in '.' or '-'; rename the extension"
+        )
     enum_values = _ENUM_PATTERN.match(pattern)
     if enum_values:
         allowed = ", ".join(enum_values["values"].split("|"))
@@ -170,7 +199,6 @@ def _json_problem(value: Any) -> str | None:
 def _extension_failures(props: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     extensions = [ext if isinstance(ext, Mapping) else {} for ext in _extensions(props)]
     names = [ext.get("name") for ext in extensions]
-    all_names_known = not any(is_unknown(name) for name in names)
     first_use: dict[str, int] = {}
     for index, (extension, name) in enumerate(zip(extensions, names, strict=True)):
         path = f"{EXTENSIONS_PATH}[{index}]"
@@ -205,30 +233,25 @@ def _extension_failures(props: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         problem = _json_problem(settings)
         if problem:
             yield f"{path}.settings", problem
-        after = extension.get("provisionAfterExtensions")
-        if all_names_known and isinstance(after, list):
-            yield from _prerequisite_failures(path, after, names)
-
-
-def _prerequisite_failures(path: str, after: list[Any], names: list[Any]) -> Iterator[tuple[str, str]]:
-    known = {str(name).lower() for name in names}
-    for position, prerequisite in enumerate(after):
-        if isinstance(prerequisite, str) and prerequisite.lower() not in known:
-            yield (
-                f"{path}.provisionAfterExtensions[{position}]",
-                f"names no extension of this pool ({prerequisite!r});"
-                f" use one of: {', '.join(map(str, names))}",
-            )
+    yield from pool_rules.extension_order_failures(extensions)
 
 
 def _protected_settings_failures(props: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     protected = props.get("protectedSettings")
     if not isinstance(protected, Mapping):
         return
-    names = [ext.get("name") for ext in _extensions(props) if isinstance(ext, Mapping)]
+    extensions = _extensions(props)
+    names = [ext.get("name") for ext in extensions if isinstance(ext, Mapping)]
+    nameless = {
+        protected_settings_key(ext, index)
+        for index, ext in enumerate(extensions)
+        if isinstance(ext, Mapping) and ext.get("name") is None
+    }
     all_names_known = not any(is_unknown(name) for name in names)
     for key, value in protected.items():
         path = f"protectedSettings.{key}"
+        if key in nameless:
+            continue  # the extension's missing name is the failure, reported at its own path
         if all_names_known and key not in names:
             close = [name for name in names if isinstance(name, str) and name.lower() == str(key).lower()]
             close = close or difflib.get_close_matches(str(key), [str(name) for name in names], n=1)
@@ -256,14 +279,57 @@ def _key_vault_warnings(props: Mapping[str, Any]) -> Iterator[str]:
             )
 
 
+def _without_nulls(value: Any) -> Any:
+    """``value`` without ``None`` members: an absent property, as the provider sends it to Azure."""
+    if isinstance(value, Mapping):
+        return {key: _without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_nulls(item) for item in value]
+    return value
+
+
 def validate_inputs(props: Mapping[str, Any]) -> ValidationReport:
-    """Validate checked inputs against the pool schema and the semantic rules; never raises."""
+    """Validate checked inputs against the pool schema and Azure's rules; never raises.
+
+    The write-only secrets are validated where they belong (``userAccounts[0].password``), as Azure sees them.
+    """
     report = ValidationReport()
-    errors = sorted(_validator().iter_errors(props), key=lambda error: list(map(str, error.absolute_path)))
+    secrets = props.get(write_only.WRITE_ONLY_KEY)
+    known_secrets = secrets if isinstance(secrets, Mapping) else None
+    view = _without_nulls(write_only.merge_write_only(props, known_secrets))
+    errors = sorted(_validator().iter_errors(view), key=lambda error: list(map(str, error.absolute_path)))
     for error in errors:
         if not _skippable(error):
             report.failures.extend(_schema_failures(error))
-    report.failures.extend(_extension_failures(props))
-    report.failures.extend(_protected_settings_failures(props))
-    report.warnings.extend(_key_vault_warnings(props))
+    report.failures.extend(_extension_failures(view))
+    report.failures.extend(_protected_settings_failures(view))
+    report.failures.extend(pool_rules.write_only_failures(view, secrets))
+    pool = {key: view[key] for key in POOL_PROPERTY_KEYS if key in view}
+    report.failures.extend(pool_rules.int32_failures(pool))
+    report.failures.extend(pool_rules.duration_failures(view))
+    report.failures.extend(pool_rules.image_failures(view))
+    report.failures.extend(pool_rules.identity_failures(view))
+    report.failures.extend(pool_rules.tag_failures(view))
+    report.failures.extend(pool_rules.user_account_failures(view))
+    report.failures.extend(pool_rules.mount_failures(view))
+    protected = view.get("protectedSettings")
+    protected = protected if isinstance(protected, Mapping) else {}
+    body = to_arm_pool(view, protected) if not report.failures else None
+    report.failures.extend(pool_rules.size_failures(_extensions(view), protected, body))
+    report.warnings.extend(_key_vault_warnings(view))
     return report
+
+
+class InvalidInputsError(BatchPoolError):
+    """Raised when create or update is called with inputs Check would refuse (Check bypassed or skipped)."""
+
+
+def require_valid(props: Mapping[str, Any], operation: str) -> None:
+    """Refuse invalid inputs before any request is sent, whoever called: defence in depth behind Check."""
+    report = validate_inputs(props)
+    if report.failures:
+        lines = "; ".join(f"{path or '(pool)'}: {reason}" for path, reason in report.failures)
+        raise InvalidInputsError(
+            f"Refusing to {operation} the pool '{props.get('poolName')}': its inputs are invalid, so nothing"
+            f" was sent to Azure. {lines}"
+        )

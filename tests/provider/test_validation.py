@@ -129,7 +129,7 @@ def test_provision_after_unknown_extension() -> None:
     extensions_of(pool)[1]["provisionAfterExtensions"] = ["secretext", "missing"]
     assert failures_of(pool) == {
         f"{EXTENSIONS_PATH}[1].provisionAfterExtensions[1]": "names no extension of this pool ('missing'); "
-        "use one of: secretext, monitor"
+        "use one of: secretext"
     }
 
 
