@@ -150,7 +150,7 @@ def extension_order_failures(extensions: Sequence[Any]) -> Iterator[Failure]:
                 )
             else:
                 after.setdefault(name.lower(), []).append(prerequisite.lower())
-    cycle = _find_cycle(after)
+    cycle = _find_cycle([name.lower() for name in names if isinstance(name, str)], after)
     if cycle:
         first = next(i for i, name in enumerate(names) if isinstance(name, str) and name.lower() == cycle[0])
         loop = " -> ".join(known[name] for name in [*cycle, cycle[0]])
@@ -161,8 +161,8 @@ def extension_order_failures(extensions: Sequence[Any]) -> Iterator[Failure]:
         )
 
 
-def _find_cycle(edges: Mapping[str, list[str]]) -> list[str]:
-    """One cycle in the ``name -> prerequisites`` graph, in order, or an empty list."""
+def _find_cycle(order: Sequence[str], edges: Mapping[str, list[str]]) -> list[str]:
+    """One cycle in the ``name -> prerequisites`` graph, searched from ``order``'s first name on, or ``[]``."""
     state: dict[str, int] = {}  # 1: on the current path, 2: done
     path: list[str] = []
 
@@ -180,7 +180,7 @@ def _find_cycle(edges: Mapping[str, list[str]]) -> list[str]:
         path.pop()
         return []
 
-    for node in sorted(edges):
+    for node in order:
         if node not in state:
             found = visit(node)
             if found:
@@ -312,6 +312,16 @@ def mount_failures(props: Mapping[str, Any]) -> Iterator[Failure]:
                 f"mountConfiguration[{index}].azureBlobFileSystemConfiguration",
                 f"set exactly one of accountKey, sasKey or identityReference (found {len(given)})",
             )
+
+
+def inline_secret_failures(props: Mapping[str, Any]) -> Iterator[Failure]:
+    """Write-only secrets must not sit in the properties themselves: checked inputs are stored as they are."""
+    for location in write_only.split_write_only(props)[1]:
+        yield (
+            location,
+            f"a write-only secret must travel in the secret input {write_only.WRITE_ONLY_KEY!r} (the BatchPool"
+            " resource moves it there) so that it is never stored in plain text; declare the pool with BatchPool",
+        )
 
 
 def write_only_failures(props: Mapping[str, Any], secrets: Any) -> Iterator[Failure]:

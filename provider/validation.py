@@ -294,6 +294,7 @@ def validate_inputs(props: Mapping[str, Any]) -> ValidationReport:
     The write-only secrets are validated where they belong (``userAccounts[0].password``), as Azure sees them.
     """
     report = ValidationReport()
+    report.failures.extend(pool_rules.inline_secret_failures(props))
     secrets = props.get(write_only.WRITE_ONLY_KEY)
     known_secrets = secrets if isinstance(secrets, Mapping) else None
     view = _without_nulls(write_only.merge_write_only(props, known_secrets))

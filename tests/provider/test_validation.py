@@ -153,10 +153,20 @@ def test_protected_settings_inside_an_extension_is_rejected() -> None:
 
 def test_secret_values_are_not_quoted_in_schema_failures() -> None:
     pool = sample_pool()
-    pool["userAccounts"] = [{"name": "u", "password": 12345678}]
+    pool["userAccounts"] = [{"name": "u"}]
+    pool["writeOnlySecrets"] = {"userAccounts[name=u].password": 12345678}
     report = validate_inputs(pool)
     assert [path for path, _ in report.failures] == ["userAccounts[0].password"]
     assert "12345678" not in json.dumps(report.failures)
+
+
+def test_inline_write_only_secret_is_refused_without_quoting_it() -> None:
+    pool = sample_pool()
+    pool["userAccounts"] = [{"name": "u", "password": "inline-pw-9"}]
+    failures = failures_of(pool)
+    assert list(failures) == ["userAccounts[name=u].password"]
+    assert "writeOnlySecrets" in failures["userAccounts[name=u].password"]
+    assert "inline-pw-9" not in json.dumps(failures)
 
 
 def test_settings_must_be_json() -> None:
