@@ -10,12 +10,15 @@ refresh too, not only in the create that first saw it.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from provider import write_only
 from provider.secrets import redact, redact_by_digests, secret_digests
+
+ErrorT = TypeVar("ErrorT", bound=BaseException)
 
 DIGESTS_KEY = "secretDigests"
 """Output: ``"<length>:<HMAC>"`` of every string that would reveal a secret (``secrets.secret_digests``)."""
@@ -62,6 +65,13 @@ class Redactor:
         """``text`` with every secret replaced by ``[REDACTED]``."""
         text = redact(text, self.values) if self.values else text
         return redact_by_digests(text, self.digests, self.salt) if self.digests else text
+
+    def error(self, error: ErrorT) -> ErrorT:
+        """A copy of ``error``, of the same type, with its message and every string attribute redacted."""
+        clean = copy.copy(error)
+        clean.args = tuple(self.value(list(error.args)))
+        clean.__dict__.update(self.value(dict(error.__dict__)))
+        return clean
 
     def value(self, value: Any) -> Any:
         """``value`` with every string inside it redacted."""

@@ -162,7 +162,7 @@ def extension_order_failures(extensions: Sequence[Any]) -> Iterator[Failure]:
 
 
 def _find_cycle(order: Sequence[str], edges: Mapping[str, list[str]]) -> list[str]:
-    """One cycle in the ``name -> prerequisites`` graph, searched from ``order``'s first name on, or ``[]``."""
+    """One cycle in the ``name -> prerequisites`` graph, searched in ``order``, or ``[]``."""
     state: dict[str, int] = {}  # 1: on the current path, 2: done
     path: list[str] = []
 
@@ -319,8 +319,8 @@ def inline_secret_failures(props: Mapping[str, Any]) -> Iterator[Failure]:
     for location in write_only.split_write_only(props)[1]:
         yield (
             location,
-            f"a write-only secret must travel in the secret input {write_only.WRITE_ONLY_KEY!r} (the BatchPool"
-            " resource moves it there) so that it is never stored in plain text; declare the pool with BatchPool",
+            f"a write-only secret must travel in the secret input {write_only.WRITE_ONLY_KEY!r} (the"
+            " BatchPool resource moves it there) so that it is never stored in plain text; use BatchPool",
         )
 
 

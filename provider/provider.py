@@ -131,7 +131,7 @@ class BatchPoolProvider(ResourceProvider):
         try:
             return work()
         except BatchPoolError as error:
-            raise BatchPoolError(redactor.text(str(error))) from None
+            raise redactor.error(error) from None
 
 
 def _mark_secrets(outputs: dict[str, Any]) -> dict[str, Any]:
