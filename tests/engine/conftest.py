@@ -11,7 +11,9 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import grpc
 import pytest
@@ -24,13 +26,16 @@ from .engine import EngineClient, encode
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def engine(emulator_session: EmulatorServer) -> Iterator[EngineClient]:
-    """The SDK's provider server, started as the engine starts it, configured for the emulator."""
+@contextmanager
+def provider_server(arm_endpoint: str, stderr: IO[str] | int = subprocess.PIPE) -> Iterator[EngineClient]:
+    """The SDK's provider server, started as the engine starts it, configured for `arm_endpoint`.
+
+    `stderr` receives what the provider prints (its log lines, as the engine would show them).
+    """
     env = {
         **os.environ,
         "PULUMI_PROJECT": "contract",
-        "BATCHPOOL_ARM_ENDPOINT": emulator_session.url,
+        "BATCHPOOL_ARM_ENDPOINT": arm_endpoint,
         "AZURE_SUBSCRIPTION_ID": DEMO_ACCOUNT.subscription_id,
         "PYTHONPATH": str(REPO),
     }
@@ -39,7 +44,7 @@ def engine(emulator_session: EmulatorServer) -> Iterator[EngineClient]:
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=stderr,
         text=True,
     )
     try:
@@ -54,6 +59,13 @@ def engine(emulator_session: EmulatorServer) -> Iterator[EngineClient]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def engine(emulator_session: EmulatorServer) -> Iterator[EngineClient]:
+    """The SDK's provider server, configured for the session's emulator."""
+    with provider_server(emulator_session.url) as client:
+        yield client
 
 
 @pytest.fixture(autouse=True)
