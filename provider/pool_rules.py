@@ -307,7 +307,7 @@ def mount_failures(props: Mapping[str, Any]) -> Iterator[Failure]:
         if not isinstance(blob, Mapping):
             continue
         given = [key for key in ("accountKey", "sasKey", "identityReference") if blob.get(key) is not None]
-        if len(given) != 1:
+        if len(given) != 1 and not any(is_unknown(blob.get(key)) for key in given):
             yield (
                 f"mountConfiguration[{index}].azureBlobFileSystemConfiguration",
                 f"set exactly one of accountKey, sasKey or identityReference (found {len(given)})",

@@ -100,7 +100,8 @@ class BatchPoolProvider(ResourceProvider):
         if found is None:
             return ReadResult(None, {})
         outputs, inputs = found
-        return ReadResult(id_, _mark_secrets(conceal_read(outputs, props, redactor)), inputs)
+        live_inputs, _ = write_only.split_write_only(inputs)  # never a secret in stored inputs
+        return ReadResult(id_, _mark_secrets(conceal_read(outputs, props, redactor)), live_inputs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Delete the pool and wait until Azure has removed it."""

@@ -296,8 +296,12 @@ def validate_inputs(props: Mapping[str, Any]) -> ValidationReport:
     report = ValidationReport()
     report.failures.extend(pool_rules.inline_secret_failures(props))
     secrets = props.get(write_only.WRITE_ONLY_KEY)
-    known_secrets = secrets if isinstance(secrets, Mapping) else None
-    view = _without_nulls(write_only.merge_write_only(props, known_secrets))
+    if is_unknown(secrets):
+        # Preview with a secret not known yet: every place that takes one holds "unknown", checked later.
+        secrets = {location: secrets for location in write_only.secret_locations(props)}
+    view = _without_nulls(
+        write_only.merge_write_only(props, secrets if isinstance(secrets, Mapping) else None)
+    )
     errors = sorted(_validator().iter_errors(view), key=lambda error: list(map(str, error.absolute_path)))
     for error in errors:
         if not _skippable(error):

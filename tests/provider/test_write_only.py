@@ -251,3 +251,17 @@ def test_extension_without_a_name_does_not_crash_the_resource() -> None:
     )
     assert strip_secrets(registered["protectedSettings"]) == {"extensions[0]": {"k": "nameless-secret"}}
     assert "nameless-secret" not in json.dumps(strip_secrets(registered["deploymentConfiguration"]))
+
+
+def test_preview_with_the_secrets_unknown_is_valid() -> None:
+    from provider.validation import validate_inputs
+
+    pool = pool_with_secrets()
+    pool["mountConfiguration"][0]["azureBlobFileSystemConfiguration"]["identityReference"] = {
+        "resourceId": "/id"
+    }
+    del pool["mountConfiguration"][0]["azureBlobFileSystemConfiguration"]["identityReference"]
+    pool[write_only.WRITE_ONLY_KEY] = Unknown()
+    assert validate_inputs(pool).failures == []
+    del pool[write_only.WRITE_ONLY_KEY]
+    assert "userAccounts[0].password" in dict(validate_inputs(pool).failures), "known and missing is refused"
