@@ -27,6 +27,7 @@ from pulumi.runtime.proto import provider_pb2
 from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
 from provider import BatchPool
 from provider.secrets import REDACTED
+from tests.provider.test_lifecycle import admin
 
 from .conftest import provider_server
 from .engine import EngineClient, decode, encode
@@ -140,16 +141,6 @@ def world(
         yield emulator, engine, state_file, log_file
 
 
-def _admin(emulator: EmulatorServer, path: str, body: dict[str, Any]) -> None:
-    response = requests.post(
-        f"{emulator.url}/_emulator/{path}",
-        json=body,
-        headers={"Authorization": f"Bearer {DEV_TOKEN}"},
-        timeout=10,
-    )
-    response.raise_for_status()
-
-
 def _get(url: str) -> str:
     response = requests.get(url, headers={"Authorization": f"Bearer {DEV_TOKEN}"}, timeout=10)
     response.raise_for_status()
@@ -177,7 +168,7 @@ def test_no_secret_reaches_anything_a_user_can_see(
     emulator, engine, state_file, log_file = world
     exposure = Exposure()
     news = strip_secrets(registered_inputs(lambda: [_pool()])["leaky"])
-    _admin(
+    admin(
         emulator, "extension-failures", {"extension": "monitor", "nodes": "all", "message": SCRIPTED_MESSAGE}
     )
 
