@@ -139,7 +139,7 @@ def secret_digests(secrets: Iterable[Any], salt: str) -> list[str]:
     Stored (as a secret) in the outputs, they let a refresh or a delete, which never see the secret values,
     still find and hide them in Azure's messages (``redact_by_digests``).
     """
-    return sorted({f"{len(needle)}:{_hmac(salt, needle)}" for needle in secret_strings(secrets)})
+    return sorted({f"{len(needle)}:{_digest(salt, needle)}" for needle in secret_strings(secrets)})
 
 
 def redact_by_digests(text: str, digests: Iterable[str], salt: str) -> str:
@@ -156,7 +156,7 @@ def redact_by_digests(text: str, digests: Iterable[str], salt: str) -> str:
     for length in sorted(wanted, reverse=True):
         start = 0
         while start + length <= len(text):
-            if _hmac(salt, text[start : start + length]) in wanted[length]:
+            if _digest(salt, text[start : start + length]) in wanted[length]:
                 text = text[:start] + REDACTED + text[start + length :]
                 start += len(REDACTED)
             else:
@@ -166,3 +166,8 @@ def redact_by_digests(text: str, digests: Iterable[str], salt: str) -> str:
 
 def _hmac(salt: str, text: str) -> str:
     return hmac.new(salt.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+def _digest(salt: str, text: str) -> str:
+    """Keyed BLAKE2b (a MAC like HMAC, several times faster): redaction hashes every window of a message."""
+    return hashlib.blake2b(text.encode(), key=salt.encode()[:64], digest_size=16).hexdigest()

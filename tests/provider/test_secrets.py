@@ -8,6 +8,8 @@ from provider.secrets import (
     merge_protected_settings,
     new_salt,
     redact,
+    redact_by_digests,
+    secret_digests,
     split_protected_settings,
 )
 from tests.provider import sample_pool
@@ -81,3 +83,18 @@ def test_redact_hides_string_leaves_and_json_forms() -> None:
 
 def test_redact_leaves_numbers_and_unrelated_text() -> None:
     assert redact("retry 1 of 3", [{"n": 1}, "zzz"]) == "retry 1 of 3"
+
+
+def test_digests_reveal_nothing_and_redact_what_they_were_made_from() -> None:
+    salt = new_salt()
+    digests = secret_digests([{"token": "tok-123"}, '{"inner": "json-leaf"}'], salt)
+    assert "tok-123" not in json.dumps(digests) and "json-leaf" not in json.dumps(digests)
+    text = 'failed: tok-123, then json-leaf, then {"token": "tok-123"}; unrelated tok-12'
+    redacted = redact_by_digests(text, digests, salt)
+    assert "tok-123" not in redacted and "json-leaf" not in redacted
+    assert redacted.endswith("unrelated tok-12"), "only whole secrets are hidden"
+    assert redact_by_digests(text, digests, new_salt()) == text, "digests are bound to their salt"
+
+
+def test_a_protected_setting_given_as_json_text_hides_its_leaves() -> None:
+    assert redact("leaf inner-value here", ['{"a": "inner-value"}']) == f"leaf {REDACTED} here"
