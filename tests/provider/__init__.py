@@ -3,6 +3,11 @@
 import copy
 from typing import Any
 
+from pulumi.dynamic import ConfigureRequest
+from pulumi.dynamic.config import Config
+
+from provider import BatchPoolProvider
+
 IDENTITY_ID = (
     "/subscriptions/0/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1"
 )
@@ -52,6 +57,18 @@ SAMPLE_POOL: dict[str, Any] = {
     "extensionFailurePolicy": "rollback",
 }
 """Checked inputs of a realistic pool with two extensions, in the flat wire shape."""
+
+
+def configured_provider(arm_endpoint: str) -> BatchPoolProvider:
+    """A provider configured as the engine would, for the emulator (or a proxy) at ``arm_endpoint``."""
+    provider = BatchPoolProvider()
+    config = {
+        "batchpool:armEndpoint": arm_endpoint,
+        "batchpool:subscriptionId": SAMPLE_POOL["subscriptionId"],
+        "batchpool:pollIntervalSeconds": "0.01",
+    }
+    provider.configure(ConfigureRequest(Config(config, "test")))
+    return provider
 
 
 def sample_pool() -> dict[str, Any]:

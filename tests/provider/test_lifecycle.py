@@ -8,12 +8,11 @@ from typing import Any
 
 import pytest
 import requests
-from pulumi.dynamic import ConfigureRequest
-from pulumi.dynamic.config import Config
 
 from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
 from provider import BatchPoolProvider
 from provider.errors import BatchPoolError
+from tests.provider import configured_provider
 
 PROTECTED = "vault-client-secret-value"
 VAULT_CERT = "https://vault.example/secrets/cert"
@@ -21,14 +20,7 @@ VAULT_CERT = "https://vault.example/secrets/cert"
 
 @pytest.fixture
 def provider(emulator: EmulatorServer) -> BatchPoolProvider:
-    configured = BatchPoolProvider()
-    config = {
-        "batchpool:armEndpoint": emulator.url,
-        "batchpool:subscriptionId": DEMO_ACCOUNT.subscription_id,
-        "batchpool:pollIntervalSeconds": "0.01",
-    }
-    configured.configure(ConfigureRequest(Config(config, "test")))
-    return configured
+    return configured_provider(emulator.url)
 
 
 def admin(emulator: EmulatorServer, path: str, body: dict[str, Any]) -> None:
