@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import threading
+import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pulumi
@@ -128,11 +130,21 @@ class BatchPoolProvider(ResourceProvider):
 
     @staticmethod
     def _guarded(redactor: Redactor, work: Callable[[], Any]) -> Any:
-        """Run `work`, re-raising provider errors with every secret redacted."""
+        """Run `work`, re-raising errors with every secret redacted: provider errors keep their type; any
+        other exception (a bug) becomes a `BatchPoolError` naming where it happened, since its message
+        and traceback could quote a secret."""
         try:
             return work()
         except BatchPoolError as error:
             raise redactor.error(error) from None
+        except Exception as error:
+            frame = traceback.extract_tb(error.__traceback__)[-1]
+            where = f"{Path(frame.filename).name}:{frame.lineno}"
+            raise BatchPoolError(
+                f"Unexpected {type(error).__name__} in the BatchPool provider at {where}:"
+                f" {redactor.text(str(error))}. If that does not explain it, it is a provider bug:"
+                " please report it with this message."
+            ) from None
 
 
 def _mark_secrets(outputs: dict[str, Any]) -> dict[str, Any]:

@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from emulator import EmulatorServer
 from provider import BatchPoolProvider
 from provider.concealment import DIGESTS_KEY
+from provider.errors import BatchPoolError
 from provider.secrets import REDACTED
 from provider.write_only import FINGERPRINT_KEY, WRITE_ONLY_KEY
 from tests.provider.test_lifecycle import PROTECTED, admin, program, provider  # noqa: F401  (fixture)
@@ -64,3 +67,13 @@ def test_refresh_cleans_a_password_that_older_state_held_in_plain_text(
     read = provider.read(pool_id, legacy)
     assert PASSWORD not in json.dumps([read.outs, read.inputs], default=str)
     assert read.inputs["userAccounts"] == [{"name": "alice"}]
+
+
+def test_an_unexpected_exception_becomes_a_redacted_provider_error(
+    provider: BatchPoolProvider,  # noqa: F811
+) -> None:
+    with pytest.raises(BatchPoolError) as raised:
+        provider.read("not-a-pool-id", {})
+    message = str(raised.value)
+    assert message.startswith("Unexpected ValueError in the BatchPool provider at lifecycle.py:")
+    assert "'not-a-pool-id' is not an Azure Batch pool id" in message
