@@ -316,9 +316,9 @@ def mount_failures(props: Mapping[str, Any]) -> Iterator[Failure]:
 
 def inline_secret_failures(props: Mapping[str, Any]) -> Iterator[Failure]:
     """Write-only secrets must not sit in the properties themselves: checked inputs are stored as they are."""
-    for location in write_only.split_write_only(props)[1]:
+    for path in write_only.inline_secret_paths(props):
         yield (
-            location,
+            path,
             f"a write-only secret must travel in the secret input {write_only.WRITE_ONLY_KEY!r} (the"
             " BatchPool resource moves it there) so that it is never stored in plain text; use BatchPool",
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from provider.normalize import contains_unknown, is_unknown
@@ -55,8 +56,22 @@ LIST_IDENTIFIERS: Mapping[str, str] = {"userAccounts": "name", "containerRegistr
 ROOT_KEYS = frozenset(location[0] for location in LOCATIONS)
 """The top-level inputs that can hold a write-only secret."""
 
-Visit = Callable[[dict[str, Any], str, str], None]
-"""Called with (the object holding the secret, the secret's key in it, its location)."""
+
+@dataclass(frozen=True)
+class Place:
+    """Where one write-only secret sits (or would sit) in a pool's properties."""
+
+    holder: dict[str, Any]
+    """The object that holds (or would hold) the secret."""
+    key: str
+    """The secret's key in ``holder``."""
+    location: str
+    """Its key in ``writeOnlySecrets`` (a list keyed by identifier shows it: ``userAccounts[name=a]``)."""
+    path: str
+    """Its property path with list positions (``userAccounts[0].password``), for messages."""
+
+
+Visit = Callable[[Place], None]
 
 
 def _item_label(list_key: str, index: int, item: Mapping[str, Any]) -> str:
@@ -65,29 +80,34 @@ def _item_label(list_key: str, index: int, item: Mapping[str, Any]) -> str:
     return f"[{identifier}={value}]" if isinstance(value, str) and not is_unknown(value) else f"[{index}]"
 
 
-def _holders(value: Any, steps: tuple[str, ...], label: str, parent_key: str) -> Iterator[tuple[Any, str]]:
-    """(object, location label) for every object that would hold the secret at the end of ``steps``."""
+def _holders(
+    value: Any, steps: tuple[str, ...], label: str, path: str, parent_key: str
+) -> Iterator[tuple[Any, str, str]]:
+    """(object, location label, property path) for every object that would hold the secret after ``steps``."""
     if not steps:
-        yield value, label
+        yield value, label, path
         return
     step, rest = steps[0], steps[1:]
     if step == "[]":
         if isinstance(value, list):
             for index, item in enumerate(value):
                 if isinstance(item, dict):
-                    yield from _holders(item, rest, label + _item_label(parent_key, index, item), parent_key)
+                    item_label = label + _item_label(parent_key, index, item)
+                    yield from _holders(item, rest, item_label, f"{path}[{index}]", parent_key)
         return
     if isinstance(value, dict) and step in value:
-        yield from _holders(value[step], rest, f"{label}.{step}" if label else step, step)
+        yield from _holders(
+            value[step], rest, f"{label}.{step}" if label else step, f"{path}.{step}" if path else step, step
+        )
 
 
 def visit_locations(props: dict[str, Any], visit: Visit) -> None:
     """Call ``visit`` for every place in ``props`` where a write-only secret can sit (present or not)."""
     for location in LOCATIONS:
         *steps, secret_key = location
-        for holder, label in _holders(props, tuple(steps), "", ""):
+        for holder, label, path in _holders(props, tuple(steps), "", "", ""):
             if isinstance(holder, dict):
-                visit(holder, secret_key, f"{label}.{secret_key}")
+                visit(Place(holder, secret_key, f"{label}.{secret_key}", f"{path}.{secret_key}"))
 
 
 def split_write_only(props: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -98,11 +118,10 @@ def split_write_only(props: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str
     stripped: dict[str, Any] = _copy_containers(props)
     found: dict[str, Any] = {}
 
-    def take(holder: dict[str, Any], key: str, location: str) -> None:
-        if key in holder:
-            value = holder.pop(key)
-            if value is not None:
-                found[location] = value
+    def take(place: Place) -> None:
+        value = place.holder.pop(place.key, None)
+        if value is not None:
+            found[place.location] = value
 
     visit_locations(stripped, take)
     return stripped, found
@@ -117,9 +136,9 @@ def merge_write_only(props: Mapping[str, Any], secrets: Mapping[str, Any] | None
     if not isinstance(secrets, Mapping):
         return merged
 
-    def put(holder: dict[str, Any], key: str, location: str) -> None:
-        if location in secrets:
-            holder[key] = copy.deepcopy(secrets[location])
+    def put(place: Place) -> None:
+        if place.location in secrets:
+            place.holder[place.key] = copy.deepcopy(secrets[place.location])
 
     visit_locations(merged, put)
     return merged
@@ -128,7 +147,16 @@ def merge_write_only(props: Mapping[str, Any], secrets: Mapping[str, Any] | None
 def secret_locations(props: Mapping[str, Any]) -> set[str]:
     """Every location where ``props`` could hold a write-only secret (what ``writeOnlySecrets`` keys name)."""
     found: set[str] = set()
-    visit_locations(dict(props), lambda _holder, _key, location: found.add(location))
+    visit_locations(dict(props), lambda place: found.add(place.location))
+    return found
+
+
+def inline_secret_paths(props: Mapping[str, Any]) -> list[str]:
+    """Property paths of the write-only secrets that sit in ``props`` itself (not in ``writeOnlySecrets``)."""
+    found: list[str] = []
+    visit_locations(
+        _copy_containers(props), lambda place: found.append(place.path) if place.key in place.holder else None
+    )
     return found
 
 

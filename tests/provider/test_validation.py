@@ -164,8 +164,8 @@ def test_inline_write_only_secret_is_refused_without_quoting_it() -> None:
     pool = sample_pool()
     pool["userAccounts"] = [{"name": "u", "password": "inline-pw-9"}]
     failures = failures_of(pool)
-    assert list(failures) == ["userAccounts[name=u].password"]
-    assert "writeOnlySecrets" in failures["userAccounts[name=u].password"]
+    assert list(failures) == ["userAccounts[0].password"]
+    assert "writeOnlySecrets" in failures["userAccounts[0].password"]
     assert "inline-pw-9" not in json.dumps(failures)
 
 

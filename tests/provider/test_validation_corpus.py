@@ -363,7 +363,7 @@ CASES: list[Case] = [
     Case(
         "password-inline",
         {"userAccounts[0].password": "inline"},
-        "userAccounts[name=alice].password",
+        "userAccounts[0].password",
         "writeOnlySecrets",
     ),
     Case(
