@@ -126,20 +126,24 @@ class ArmClient:
             self._endpoints[key] = url
         return url
 
-    def get_pool(self, ref: PoolRef) -> dict[str, Any] | None:
+    def get_pool(self, ref: PoolRef, *, deadline: float | None = None) -> dict[str, Any] | None:
         """GET the pool, or None when it does not exist."""
         try:
-            return _with_etag(self._call("GET", ref.arm_id))
+            return _with_etag(self._call("GET", ref.arm_id, deadline=deadline))
         except NotFoundError:
             return None
 
-    def create_pool(self, ref: PoolRef, body: dict[str, Any]) -> dict[str, Any]:
+    def create_pool(
+        self, ref: PoolRef, body: dict[str, Any], *, deadline: float | None = None
+    ) -> dict[str, Any]:
         """PUT a new pool with ``If-None-Match: *`` so an existing pool is never overwritten.
 
         Raises PoolAlreadyExistsError when a pool of that name exists (412, or a 409 "exists" code).
         """
         try:
-            return _with_etag(self._call("PUT", ref.arm_id, json=body, headers={"If-None-Match": "*"}))
+            return _with_etag(
+                self._call("PUT", ref.arm_id, json=body, headers={"If-None-Match": "*"}, deadline=deadline)
+            )
         except (PreconditionFailedError, ConflictError) as exc:
             if isinstance(exc, ConflictError) and exc.code not in _ALREADY_EXISTS_CODES:
                 raise
@@ -155,33 +159,57 @@ class ArmClient:
                 url=exc.url,
             ) from exc
 
-    def replace_pool(self, ref: PoolRef, body: dict[str, Any], etag: str) -> dict[str, Any]:
+    def replace_pool(
+        self, ref: PoolRef, body: dict[str, Any], etag: str, *, deadline: float | None = None
+    ) -> dict[str, Any]:
         """PUT the full pool with ``If-Match: etag`` (adoption); PreconditionFailedError if it changed."""
-        return _with_etag(self._call("PUT", ref.arm_id, json=body, headers={"If-Match": etag}))
+        return _with_etag(
+            self._call("PUT", ref.arm_id, json=body, headers={"If-Match": etag}, deadline=deadline)
+        )
 
-    def patch_pool(self, ref: PoolRef, body: dict[str, Any], etag: str) -> dict[str, Any]:
+    def patch_pool(
+        self, ref: PoolRef, body: dict[str, Any], etag: str, *, deadline: float | None = None
+    ) -> dict[str, Any]:
         """PATCH only the changed properties with ``If-Match: etag`` (which also makes it retryable)."""
-        return _with_etag(self._call("PATCH", ref.arm_id, json=body, headers={"If-Match": etag}))
+        return _with_etag(
+            self._call("PATCH", ref.arm_id, json=body, headers={"If-Match": etag}, deadline=deadline)
+        )
 
     def delete_pool(self, ref: PoolRef, *, deadline: float) -> None:
-        """DELETE the pool and wait until it is gone.
+        """DELETE the pool and wait until it is gone (``begin_delete_pool`` then ``wait_for_delete``)."""
+        self.wait_for_delete(ref, self.begin_delete_pool(ref, deadline=deadline), deadline=deadline)
 
-        Follows the 202 ``Location`` until it stops answering 202, honouring ``Retry-After``; 200/204 and
-        404 mean done. A 409 ``PoolBeingDeleted`` (someone else is deleting it), or a 202 without a
-        Location, means waiting for the pool's 404. Raises OperationFailedError if the operation reports
-        an error, OperationTimeoutError at ``deadline`` (an absolute time on the transport policy's clock).
+    def begin_delete_pool(self, ref: PoolRef, *, deadline: float) -> requests.Response | None:
+        """Send the DELETE; return the 202 to follow, or None when the pool is already gone (200/204/404).
+
+        A 409 ``PoolBeingDeleted`` (someone else is deleting it) counts as accepted: the answer is a
+        ``202`` without a Location, which ``wait_for_delete`` follows by waiting for the pool's 404. Any
+        other error means Azure refused (or never received) the delete, and is raised as is.
         """
         try:
             response = self._call("DELETE", ref.arm_id, deadline=deadline)
         except NotFoundError:
-            return
+            return None
         except ConflictError as exc:
             if exc.code != _POOL_BEING_DELETED:
                 raise
-            self._wait_until_gone(ref, deadline)
+            accepted = requests.Response()
+            accepted.status_code = 202
+            return accepted
+        return response if response.status_code == 202 else None
+
+    def wait_for_delete(self, ref: PoolRef, accepted: requests.Response | None, *, deadline: float) -> None:
+        """Follow an accepted delete until the pool is gone.
+
+        Follows the 202 ``Location`` until it stops answering 202, honouring ``Retry-After``; a 202 without
+        a Location means waiting for the pool's 404. Raises OperationFailedError if the operation reports
+        an error, OperationTimeoutError at ``deadline`` (an absolute time on the transport policy's clock).
+        """
+        if accepted is None:
             return
+        response = accepted
         location = response.headers.get("Location")
-        if response.status_code == 202 and not location:
+        if not location:
             self._wait_until_gone(ref, deadline)
             return
         while response.status_code == 202:
@@ -194,7 +222,7 @@ class ArmClient:
                 raise OperationFailedError(f"Deleting pool {ref.pool_name!r} failed: {exc}") from exc
 
     def _wait_until_gone(self, ref: PoolRef, deadline: float) -> None:
-        while self.get_pool(ref) is not None:
+        while self.get_pool(ref, deadline=deadline) is not None:
             self._pause(None, deadline, f"waiting for pool {ref.pool_name!r} to be deleted")
 
     def _pause(self, response: requests.Response | None, deadline: float, what: str) -> None:
@@ -227,7 +255,7 @@ class ArmClient:
         absolute time on the transport policy's clock).
         """
         while True:
-            pool = self.get_pool(ref)
+            pool = self.get_pool(ref, deadline=deadline)
             if pool is None:
                 raise OperationFailedError(
                     f"Pool {ref.pool_name!r} disappeared while waiting for it; it was deleted outside Pulumi."

@@ -5,10 +5,22 @@ allocates nodes and installs extensions afterwards, so a deployment that only ch
 report success for a pool whose Key Vault extension leaves every node unusable. The methods here wait
 for the pool to settle, collect per-node extension status, and (on create) delete a pool that failed,
 because a Python dynamic provider cannot report a partially created resource to the engine.
+
+Create is written as steps, each with its compensation:
+
+1. PUT the pool with the provider's ownership tags (``If-None-Match: *``). Compensation: none is needed when
+   Azure refused it; when the answer was lost (reset, timeout, 5xx, malformed body) a GET tells whether the
+   PUT committed, and a pool this create owns is continued with.
+   "Already exists" is answered by the pool's tags: this create's own pool (an earlier attempt whose answer
+   was lost, or a run the engine retries after a crash) is continued with; anyone else's is refused.
+2. Wait for a steady allocation (resize errors fail), 3. wait for nodes and extensions (terminal extension
+   failures fail). Compensation for any exception in 2-3 (``rollback`` policy): delete the pool with its own
+   deadline and confirm it is gone (``provider.rollback``); the error says which outcome was reached.
 """
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,13 +30,32 @@ from provider import mapping, status
 from provider.arm import ArmClient, PoolRef
 from provider.dataplane import DataPlaneClient
 from provider.diffing import PROVIDER_OPTION_KEYS, changed_mutable_keys
-from provider.errors import BatchPoolError, OperationTimeoutError, ProvisioningError
+from provider.errors import (
+    BatchPoolError,
+    HttpResponseError,
+    OperationTimeoutError,
+    PoolAlreadyExistsError,
+    ProvisioningError,
+)
+from provider.naming import STACK_KEY, creation_digest, resource_of, stack_of
+from provider.ownership import (
+    UNKNOWN_STACK,
+    Owner,
+    owner_from_tags,
+    ownership_tags_of,
+    without_ownership_tags,
+)
+from provider.rollback import delete_command, describe_error, roll_back
 from provider.secrets import fingerprint_protected_settings, new_salt
 
 #: Provider options that shape the provider's behaviour and are never sent to Azure.
 DEFAULT_TIMEOUT_MINUTES = 30.0
 DEFAULT_MAX_NODES_IN_OUTPUTS = 20
 DEFAULT_POLL_INTERVAL_SECONDS = 10.0
+CREATE_TOKEN_OUTPUT = "createToken"
+"""Output holding the create token the pool was tagged with (the old resource's delete compares it)."""
+
+_CREATED, _CONTINUED, _ADOPTED = "created", "continued", "adopted"
 
 Log = Callable[[str], None]
 
@@ -94,6 +125,7 @@ class PoolLifecycle:
         *,
         log: Log,
         poll_interval_seconds: float = DEFAULT_POLL_INTERVAL_SECONDS,
+        operation_timeout_seconds: float = DEFAULT_TIMEOUT_MINUTES * 60.0,
         max_concurrency: int = 8,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
@@ -102,66 +134,166 @@ class PoolLifecycle:
         self._data_plane = data_plane
         self._log = log
         self._poll_interval = poll_interval_seconds
+        self._operation_timeout = operation_timeout_seconds
         self._max_concurrency = max_concurrency
         self._sleep = sleep
         self._clock = clock
 
     def create(self, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-        """PUT the pool (never overwriting one that exists unless adopting), wait, and return id + outputs.
+        """PUT the pool (never overwriting one it does not own unless adopting), wait, return id + outputs.
 
-        Any failure after the PUT deletes the pool again when the failure policy is `rollback`, so a
-        failed `pulumi up` leaves nothing behind that the stack does not know about.
+        Any exception once the pool exists runs the compensation when the failure policy is `rollback`
+        (the pool is deleted with its own deadline and the error says what became of it), so a failed
+        `pulumi up` leaves nothing behind that the stack does not know about.
         """
         ref = pool_ref(inputs)
-        protected = dict(inputs.get("protectedSettings") or {})
-        body = mapping.to_arm_pool(inputs, protected)
         options = WaitOptions.from_inputs(inputs)
-        existing = self._arm.get_pool(ref) if inputs.get("adoptExisting") else None
-        if existing is not None:
-            self._log(f"{ref.pool_name}: adopting the existing pool (adoptExisting=true)")
-            self._arm.replace_pool(ref, body, str(existing.get("etag")))
-        else:
-            self._arm.create_pool(ref, body)
-        self._log(f"{ref.pool_name}: pool created, waiting for allocation")
-        salt = new_salt()
+        deadline = self._clock() + options.timeout_seconds
+        protected = dict(inputs.get("protectedSettings") or {})
+        owner = owner_of(inputs)
+        body = mapping.to_arm_pool(inputs, protected)
+        body["tags"] = {**without_ownership_tags(body.get("tags")), **owner.tags()}
+        # Step 1: PUT (compensated inside: a lost answer is resolved by looking at what Azure holds).
+        how, found = self._put(ref, body, owner, adopt=bool(inputs.get("adoptExisting")), deadline=deadline)
+        base = self._outputs_base(inputs, protected, new_salt())
+        base[CREATE_TOKEN_OUTPUT] = owner.token
+        # Steps 2-3: claim a continued pool, wait for allocation, then nodes (compensation: delete, confirm).
         try:
-            outputs = self._settle(ref, inputs, options, self._outputs_base(inputs, protected, salt))
-        except BatchPoolError as error:
-            if existing is None and options.rollback_on_failure:
-                self._roll_back(ref, options)
-                raise ProvisioningError(
-                    f"{error} The pool '{ref.pool_name}' was deleted again so nothing is left behind "
-                    "(extensionFailurePolicy='rollback'; set it to 'keep' to keep a failed pool for "
-                    "investigation).",
-                    failures=getattr(error, "failures", []),
-                ) from None
-            raise
+            if found is not None:
+                self._claim(ref, owner, found, deadline)
+            outputs = self._settle(ref, inputs, options, base, deadline)
+        except Exception as error:
+            raise self._compensate(ref, how, options, error) from None
         return str(outputs["armId"]), outputs
+
+    def _put(
+        self, ref: PoolRef, body: dict[str, Any], owner: Owner, *, adopt: bool, deadline: float
+    ) -> tuple[str, dict[str, Any] | None]:
+        """Make the pool exist with this create's tags.
+
+        Returns how (created, continued or adopted) and, when continuing, the pool found in Azure.
+        """
+        if adopt:
+            existing = self._arm.get_pool(ref, deadline=deadline)
+            if existing is not None:
+                self._log(f"{ref.pool_name}: adopting the existing pool (adoptExisting=true)")
+                self._arm.replace_pool(ref, body, str(existing.get("etag")), deadline=deadline)
+                return _ADOPTED, None
+        try:
+            self._arm.create_pool(ref, body, deadline=deadline)
+        except PoolAlreadyExistsError:
+            pool = self._arm.get_pool(ref, deadline=deadline)
+            if pool is None:
+                raise  # deleted meanwhile by someone else: nothing of ours exists
+            return _CONTINUED, self._own_pool(ref, owner, pool, "it already exists")
+        except HttpResponseError as refused:
+            if refused.status_code < 500 and refused.status_code not in (408, 429):
+                raise  # Azure answered and refused: no pool was created.
+            return _CONTINUED, self._after_lost_answer(ref, owner, refused)
+        except Exception as lost:  # no usable answer: the PUT may have committed
+            return _CONTINUED, self._after_lost_answer(ref, owner, lost)
+        self._log(f"{ref.pool_name}: pool created, waiting for allocation")
+        return _CREATED, None
+
+    def _after_lost_answer(self, ref: PoolRef, owner: Owner, lost: Exception) -> dict[str, Any]:
+        """The PUT got no usable answer: find out, within the rollback's deadline, whether it committed."""
+        deadline = self._clock() + self._operation_timeout
+        try:
+            pool = self._arm.get_pool(ref, deadline=deadline)
+        except Exception as probe:
+            raise BatchPoolError(
+                f"Creating pool '{ref.pool_name}' got no usable answer ({describe_error(lost)}), and "
+                f"checking whether Azure created it failed too ({describe_error(probe)}). If "
+                f"`az resource show --ids '{ref.arm_id}'` finds it with tag create-token={owner.token}, it "
+                f"is this deployment's: run `pulumi up` again to continue with it, or delete it with: "
+                f"{delete_command(ref)}"
+            ) from None
+        if pool is None:
+            raise BatchPoolError(
+                f"Creating pool '{ref.pool_name}' failed: {describe_error(lost)}. Azure has no pool of that "
+                "name (GET answers 404), so nothing is left behind; run `pulumi up` again."
+            ) from None
+        return self._own_pool(ref, owner, pool, f"the answer to its PUT was lost ({describe_error(lost)})")
+
+    def _own_pool(self, ref: PoolRef, owner: Owner, pool: dict[str, Any], why: str) -> dict[str, Any]:
+        """Return ``pool`` when this create made it (same stack, resource, digest); refuse anyone else's."""
+        found = owner_from_tags(pool.get("tags"))
+        if not owner.same_create(found):
+            raise BatchPoolError(_not_ours_message(ref, owner, found)) from None
+        self._log(
+            f"{ref.pool_name}: {why}, and Azure holds it with this create's token (an earlier attempt, or a "
+            "deployment that was interrupted); continuing with it"
+        )
+        return pool
+
+    def _claim(self, ref: PoolRef, owner: Owner, pool: Mapping[str, Any], deadline: float) -> None:
+        """Re-tag a continued pool with this call's token, so the resource that held it before lets go."""
+        found = owner_from_tags(pool.get("tags"))
+        if found is not None and found.token == owner.token:
+            return
+        tags = {**without_ownership_tags(pool.get("tags")), **owner.tags()}
+        self._arm.patch_pool(ref, {"tags": tags}, str(pool.get("etag")), deadline=deadline)
+
+    def _compensate(self, ref: PoolRef, how: str, options: WaitOptions, error: Exception) -> BatchPoolError:
+        """The error to raise for a failure after the pool exists, after the rollback when it applies."""
+        cause = describe_error(error)
+        failures = list(getattr(error, "failures", []) or [])
+        if how == _ADOPTED:
+            return ProvisioningError(
+                f"{cause} The pool '{ref.pool_name}' existed before this create (adoptExisting) and was "
+                "left in place.",
+                failures=failures,
+            )
+        if not options.rollback_on_failure:
+            return ProvisioningError(
+                f"{cause} The pool '{ref.pool_name}' was kept (extensionFailurePolicy='keep') and is not in "
+                "Pulumi's state: the next `pulumi up` continues with it (it carries this resource's create "
+                f"token), or delete it with: {delete_command(ref)}",
+                failures=failures,
+            )
+        self._log(f"{ref.pool_name}: create failed, deleting the pool (extensionFailurePolicy='rollback')")
+        outcome = roll_back(self._arm, ref, timeout_seconds=self._operation_timeout, clock=self._clock)
+        keep_hint = " (Set extensionFailurePolicy='keep' to keep a failed pool for investigation.)"
+        return ProvisioningError(
+            f"{cause} {outcome.sentence}" + (keep_hint if outcome.gone else ""), failures=failures
+        )
 
     def update(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
         """PATCH only the mutable properties that changed, with If-Match, then wait like create."""
         ref = pool_ref(news)
         options = WaitOptions.from_inputs(news)
+        deadline = self._clock() + options.timeout_seconds
         changed = changed_mutable_keys(olds, news)
         if changed:
-            current = self._arm.get_pool(ref)
+            current = self._arm.get_pool(ref, deadline=deadline)
             if current is None:
                 raise BatchPoolError(
                     f"The pool '{ref.pool_name}' no longer exists in Azure. Run `pulumi refresh` so Pulumi "
                     "forgets it, then `pulumi up` to create it again."
                 )
             self._log(f"{ref.pool_name}: updating {', '.join(sorted(changed))} in place")
-            self._arm.patch_pool(ref, mapping.mutable_patch_body(changed, news), str(current.get("etag")))
+            body = mapping.mutable_patch_body(changed, news)
+            if "tags" in body:
+                # ARM replaces the whole tag map: the provider's ownership tags ride along with the user's.
+                body["tags"] = {
+                    **without_ownership_tags(body["tags"]),
+                    **ownership_tags_of(current.get("tags")),
+                }
+            self._arm.patch_pool(ref, body, str(current.get("etag")), deadline=deadline)
         base = self._outputs_base(news, {}, str(olds.get("protectedSettingsSalt") or ""))
         base["protectedSettingsFingerprint"] = olds.get("protectedSettingsFingerprint") or {}
-        return self._settle(ref, news, options, base)
+        if olds.get(CREATE_TOKEN_OUTPUT):
+            base[CREATE_TOKEN_OUTPUT] = olds[CREATE_TOKEN_OUTPUT]
+        return self._settle(ref, news, options, base, deadline)
 
     def read(self, arm_id: str, state: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
         """Return (outputs, live inputs) for the pool, or None when it no longer exists."""
         ref = _stored_ref(arm_id, state)
-        pool = self._arm.get_pool(ref)
+        pool = self._arm.get_pool(ref, deadline=self._clock() + self._operation_timeout)
         if pool is None:
             return None
+        # The provider's ownership tags are its own business: never drift, never an output.
+        pool = {**pool, "tags": without_ownership_tags(pool.get("tags"))}
         location = {
             "subscriptionId": ref.subscription_id,
             "resourceGroupName": ref.resource_group,
@@ -175,6 +307,7 @@ class PoolLifecycle:
             **{key: value for key, value in live.items() if key != "protectedSettings"},
             "protectedSettingsSalt": state.get("protectedSettingsSalt") or "",
             "protectedSettingsFingerprint": state.get("protectedSettingsFingerprint") or {},
+            **({CREATE_TOKEN_OUTPUT: state[CREATE_TOKEN_OUTPUT]} if state.get(CREATE_TOKEN_OUTPUT) else {}),
             **mapping.read_only_outputs(pool),
             **self._summarise(ref, names, self._node_reports(ref, names), options),
         }
@@ -183,9 +316,21 @@ class PoolLifecycle:
     def delete(self, arm_id: str, state: Mapping[str, Any]) -> None:
         """Delete the pool and follow the long-running operation until it is gone (gone already is fine)."""
         ref = _stored_ref(arm_id, state)
-        options = WaitOptions.from_inputs(state)
+        deadline = self._clock() + self._operation_timeout
+        token = state.get(CREATE_TOKEN_OUTPUT)
+        if isinstance(token, str) and token:
+            pool = self._arm.get_pool(ref, deadline=deadline)
+            if pool is None:
+                return
+            found = owner_from_tags(pool.get("tags"))
+            if found is not None and found.token != token and found.digest == token.split(".", 1)[0]:
+                self._log(
+                    f"{ref.pool_name}: not deleting: a newer create of this resource (a replacement that "
+                    "found the same pool) has claimed it"
+                )
+                return
         self._log(f"{ref.pool_name}: deleting")
-        self._arm.delete_pool(ref, deadline=self._clock() + options.timeout_seconds)
+        self._arm.delete_pool(ref, deadline=deadline)
 
     def _outputs_base(
         self, inputs: Mapping[str, Any], protected: Mapping[str, Any], salt: str
@@ -196,10 +341,14 @@ class PoolLifecycle:
         return outputs
 
     def _settle(
-        self, ref: PoolRef, inputs: Mapping[str, Any], options: WaitOptions, base: dict[str, Any]
+        self,
+        ref: PoolRef,
+        inputs: Mapping[str, Any],
+        options: WaitOptions,
+        base: dict[str, Any],
+        deadline: float,
     ) -> dict[str, Any]:
         """Wait for a steady allocation and (optionally) settled nodes; fail on resize or extension errors."""
-        deadline = self._clock() + options.timeout_seconds
         pool = self._arm.wait_for_pool(
             ref,
             lambda body: str(body.get("properties", {}).get("allocationState", "")).lower() == "steady",
@@ -276,17 +425,36 @@ class PoolLifecycle:
         account_url = self._arm.data_plane_url(ref.subscription_id, ref.resource_group, ref.account_name)
         return f"{account_url.rstrip('/')}/pools/{ref.pool_name}"
 
-    def _roll_back(self, ref: PoolRef, options: WaitOptions) -> None:
-        self._log(
-            f"{ref.pool_name}: provisioning failed, deleting the pool (extensionFailurePolicy='rollback')"
+
+def owner_of(inputs: Mapping[str, Any]) -> Owner:
+    """This create's owner: stack, resource, and a token whose digest a retry of this create derives again."""
+    digest = creation_digest(inputs) or secrets.token_hex(16)
+    return Owner(
+        stack=stack_of(inputs) or UNKNOWN_STACK,
+        resource=resource_of(inputs),
+        token=f"{digest}.{secrets.token_hex(4)}",
+    )
+
+
+def _not_ours_message(ref: PoolRef, owner: Owner, found: Owner | None) -> str:
+    """Why an existing pool is refused, and the way forward."""
+    where = f"Pool '{ref.pool_name}' already exists in Batch account '{ref.account_name}' ({ref.arm_id})"
+    if owner.same_resource(found):
+        return (
+            f"{where} and was created by an earlier deployment of this resource (stack '{owner.stack}', "
+            f"resource '{owner.resource}') with other settings: an interrupted `pulumi up` left it behind. "
+            f"Delete it with: {delete_command(ref)} -- or set adopt_existing=True (adoptExisting) to take it "
+            "over."
         )
-        try:
-            self._arm.delete_pool(ref, deadline=self._clock() + options.timeout_seconds)
-        except BatchPoolError as error:
-            self._log(
-                f"{ref.pool_name}: error: could not delete the failed pool ({error}); delete it by hand "
-                "or run `pulumi up` again once Azure recovers"
-            )
+    who = (
+        "carries no pulumi-batchpool ownership tags"
+        if found is None
+        else f"belongs to stack '{found.stack}', resource '{found.resource}'"
+    )
+    return (
+        f"{where} and was not created by this resource (it {who}). Pulumi never overwrites a pool it did "
+        "not create: set adopt_existing=True (adoptExisting) to take it over, or choose another pool_name."
+    )
 
 
 def extension_names(inputs: Mapping[str, Any]) -> list[str]:
@@ -304,7 +472,9 @@ def _current_nodes(pool: Mapping[str, Any]) -> int:
 
 def _provider_options(state: Mapping[str, Any]) -> dict[str, Any]:
     """Inputs Azure knows nothing about, carried over from state into the live inputs of a refresh."""
-    return {key: state[key] for key in ("poolNameGenerated", *PROVIDER_OPTION_KEYS) if key in state}
+    return {
+        key: state[key] for key in ("poolNameGenerated", STACK_KEY, *PROVIDER_OPTION_KEYS) if key in state
+    }
 
 
 def _failures(extension_status: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:

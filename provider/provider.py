@@ -118,6 +118,7 @@ class BatchPoolProvider(ResourceProvider):
             data_plane,
             log=lambda line: pulumi.log.info(redactor.text(line)),
             poll_interval_seconds=settings.poll_interval_seconds,
+            operation_timeout_seconds=settings.operation_timeout_minutes * 60.0,
             max_concurrency=settings.max_concurrency,
         )
 

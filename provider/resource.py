@@ -159,6 +159,7 @@ class BatchPool(Resource, module="azurebatch", name="Pool"):
                 props[_WIRE_NAMES[python_name]] = to_wire(value)
         if not looking_up:
             props["poolNamePrefix"] = resource_name
+            props["pulumiStack"] = f"{pulumi.get_project()}/{pulumi.get_stack()}"  # ownership tags, naming
             props["deploymentConfiguration"], props["protectedSettings"] = _split_secrets(
                 props["deploymentConfiguration"]
             )

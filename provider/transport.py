@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
@@ -214,17 +215,23 @@ class Transport:
                 return response
             attempt += 1
             delay = self.policy.delay(attempt, response)
-            if (
-                attempt > self.policy.total
-                or not self.policy.is_retryable(method, headers, status)
-                or (deadline is not None and self.policy.clock() + delay >= deadline)
-            ):
-                if response is not None:
-                    raise error_from_response(response)
-                raise RequestError(f"{method} {safe_url} failed: {_describe(failure)}") from failure
+            retryable = attempt <= self.policy.total and self.policy.is_retryable(method, headers, status)
             reason = f"HTTP {status}" if status else _describe(failure)
             if status == 429:
                 reason = "throttled (429)"
+            if retryable and deadline is not None and self.policy.clock() + delay >= deadline:
+                remaining = max(0.0, deadline - self.policy.clock())
+                raise OperationTimeoutError(
+                    f"{method} {urlsplit(safe_url).path} got {reason}; the next retry would wait "
+                    f"{delay:.3g} s but the operation's deadline is {remaining:.3g} s away, so it stops "
+                    "here. "
+                    "Retry later, or raise timeoutMinutes (batchpool:operationTimeoutMinutes for delete "
+                    "and refresh) to wait longer."
+                )
+            if not retryable:
+                if response is not None:
+                    raise error_from_response(response)
+                raise RequestError(f"{method} {safe_url} failed: {_describe(failure)}") from failure
             self._on_retry(RetryEvent(method, safe_url, attempt, self.policy.total, delay, reason))
             self.policy.sleep(delay)
 

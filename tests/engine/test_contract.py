@@ -210,7 +210,9 @@ def test_delete_then_refresh_drops_the_pool(engine: EngineClient, engine_news: d
 
 
 def test_create_over_an_existing_pool_fails_clearly(engine: EngineClient, engine_news: dict) -> None:
-    _create(engine, {**engine_news, "poolName": "taken"})
+    first_id, _, _ = _create(engine, {**engine_news, "poolName": "taken"})
+    again_id, _, _ = _create(engine, {**engine_news, "poolName": "taken"})
+    assert again_id == first_id, "the engine's retry of the same create continues with its own pool"
     with pytest.raises(grpc.RpcError) as raised:
-        _create(engine, {**engine_news, "poolName": "taken"})
-    assert "adoptExisting" in raised.value.details()
+        _create(engine, {**engine_news, "poolName": "taken", "poolNamePrefix": "another-resource"})
+    assert "adopt_existing" in raised.value.details()

@@ -204,10 +204,14 @@ def test_get_by_id_reads_a_pool_it_did_not_create(provider: BatchPoolProvider) -
 
 def test_existing_pool_is_never_overwritten_unless_adopted(provider: BatchPoolProvider) -> None:
     inputs = checked(provider, program(poolName="shared", extensionFailurePolicy="keep"))
-    provider.create(inputs)
-    with pytest.raises(BatchPoolError, match="adoptExisting"):
-        provider.create(inputs)
-    adopted = provider.create({**inputs, "adoptExisting": True})
+    first = provider.create(inputs)
+    assert provider.create(inputs).id == first.id, "the same create, run again, continues with its own pool"
+    someone_else = checked(
+        provider, program(poolName="shared", poolNamePrefix="other", extensionFailurePolicy="keep")
+    )
+    with pytest.raises(BatchPoolError, match="adopt_existing"):
+        provider.create(someone_else)
+    adopted = provider.create({**someone_else, "adoptExisting": True})
     assert adopted.id.endswith("/pools/shared")
 
 

@@ -186,7 +186,7 @@ def test_connection_errors_are_retried_then_raise_request_error() -> None:
 
 def test_deadline_stops_retrying_before_sleeping_past_it() -> None:
     transport, adapter, fake, _ = make_transport([(503, {"Retry-After": "4"})] * 5)
-    with pytest.raises(ServiceError):
+    with pytest.raises(OperationTimeoutError, match=r"got HTTP 503; the next retry would wait 4 s"):
         transport.request("GET", URL, deadline=10.0)
     assert fake.sleeps == [4.0, 4.0]
     assert len(adapter.sent) == 3
