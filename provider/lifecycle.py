@@ -330,7 +330,16 @@ class PoolLifecycle:
                 )
                 return
         self._log(f"{ref.pool_name}: deleting")
-        self._arm.delete_pool(ref, deadline=deadline)
+        accepted = self._arm.begin_delete_pool(ref, deadline=deadline)
+        try:
+            self._arm.wait_for_delete(ref, accepted, deadline=deadline)
+        except OperationTimeoutError as error:
+            raise OperationTimeoutError(
+                f"The pool '{ref.pool_name}' is still being deleted: Azure accepted the delete of "
+                f"{ref.arm_id} but it had not finished within {self._operation_timeout / 60:g} minutes "
+                f"(batchpool:operationTimeoutMinutes; {describe_error(error)}). Run the same command again "
+                "to keep waiting, or raise batchpool:operationTimeoutMinutes."
+            ) from None
 
     def _outputs_base(
         self, inputs: Mapping[str, Any], protected: Mapping[str, Any], salt: str

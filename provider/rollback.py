@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from provider.arm import ArmClient, PoolRef
 from provider.errors import BatchPoolError
 
+CONFIRM_GRACE_SECONDS = 10.0
+"""At most this long (and never longer than the rollback's own timeout) for the final GET that confirms."""
+
 
 def delete_command(ref: PoolRef) -> str:
     """The one Azure CLI command that deletes the pool (ARM delete by id: no Batch account login needed)."""
@@ -49,12 +52,19 @@ def roll_back(
         )
     try:
         arm.wait_for_delete(ref, accepted, deadline=deadline)
-        still_there = arm.get_pool(ref, deadline=max(deadline, clock() + 1.0))
     except Exception as waiting:  # the delete was accepted; only its end is unconfirmed
-        return _still_deleting(ref, f"not confirmed within {minutes}: {describe_error(waiting)}")
+        unconfirmed = f"not confirmed within {minutes}: {describe_error(waiting)}"
+    else:
+        unconfirmed = ""
+    # One last look, with a short grace of its own: the operation's status is not the pool's.
+    grace = min(timeout_seconds, CONFIRM_GRACE_SECONDS)
+    try:
+        still_there = arm.get_pool(ref, deadline=clock() + grace)
+    except Exception as probe:
+        return _still_deleting(ref, unconfirmed or f"not confirmed: {describe_error(probe)}")
     if still_there is not None:
         state = (still_there.get("properties") or {}).get("provisioningState") or "unknown"
-        return _still_deleting(ref, f"the pool still exists (provisioningState {state})")
+        return _still_deleting(ref, unconfirmed or f"not reached: the pool still exists ({state})")
     return RollbackOutcome(
         True,
         f"The pool '{ref.pool_name}' was deleted again and Azure confirms it is gone (404), so nothing is "
