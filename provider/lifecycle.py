@@ -237,6 +237,11 @@ class PoolLifecycle:
     def _compensate(self, ref: PoolRef, how: str, options: WaitOptions, error: Exception) -> BatchPoolError:
         """The error to raise for a failure after the pool exists, after the rollback when it applies."""
         cause = describe_error(error)
+        if isinstance(error, OperationTimeoutError):
+            cause = (
+                f"The pool '{ref.pool_name}' was not ready within {options.timeout_seconds / 60:g} minutes "
+                f"(timeoutMinutes): {cause}"
+            )
         failures = list(getattr(error, "failures", []) or [])
         if how == _ADOPTED:
             return ProvisioningError(

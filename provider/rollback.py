@@ -45,39 +45,45 @@ def roll_back(
     try:
         accepted = arm.begin_delete_pool(ref, deadline=deadline)
     except Exception as refused:  # whatever stopped the delete, the pool is still there
-        return RollbackOutcome(
-            False,
-            f"The pool '{ref.pool_name}' could NOT be deleted and is still in Azure, unknown to Pulumi "
-            f"({describe_error(refused)}). Delete it with: {delete_command(ref)}",
-        )
+        return _could_not_delete(ref, refused)
+    failure: Exception | None = None
     try:
         arm.wait_for_delete(ref, accepted, deadline=deadline)
     except Exception as waiting:  # the delete was accepted; only its end is unconfirmed
-        unconfirmed = f"not confirmed within {minutes}: {describe_error(waiting)}"
-    else:
-        unconfirmed = ""
+        failure = waiting
     # One last look, with a short grace of its own: the operation's status is not the pool's.
-    grace = min(timeout_seconds, CONFIRM_GRACE_SECONDS)
     try:
-        still_there = arm.get_pool(ref, deadline=clock() + grace)
+        still_there = arm.get_pool(ref, deadline=clock() + min(timeout_seconds, CONFIRM_GRACE_SECONDS))
     except Exception as probe:
-        return _still_deleting(ref, unconfirmed or f"not confirmed: {describe_error(probe)}")
-    if still_there is not None:
-        state = (still_there.get("properties") or {}).get("provisioningState") or "unknown"
-        return _still_deleting(ref, unconfirmed or f"not reached: the pool still exists ({state})")
+        return _still_deleting(
+            ref, f"its end could not be confirmed within {minutes} ({describe_error(probe)})"
+        )
+    if still_there is None:
+        return RollbackOutcome(
+            True,
+            f"The pool '{ref.pool_name}' was deleted again and Azure confirms it is gone (404), so nothing "
+            "is left behind.",
+        )
+    state = str((still_there.get("properties") or {}).get("provisioningState") or "unknown")
+    if state.lower() != "deleting" and failure is not None:
+        return _could_not_delete(ref, failure)
+    return _still_deleting(ref, f"it had not finished within {minutes}: the pool still exists ({state})")
+
+
+def _could_not_delete(ref: PoolRef, error: Exception) -> RollbackOutcome:
     return RollbackOutcome(
-        True,
-        f"The pool '{ref.pool_name}' was deleted again and Azure confirms it is gone (404), so nothing is "
-        "left behind.",
+        False,
+        f"The pool '{ref.pool_name}' could NOT be deleted and is still in Azure, unknown to Pulumi "
+        f"({describe_error(error)}). Delete it with: {delete_command(ref)}",
     )
 
 
 def _still_deleting(ref: PoolRef, why: str) -> RollbackOutcome:
     return RollbackOutcome(
         False,
-        f"The pool '{ref.pool_name}' is still being deleted: Azure accepted the delete of {ref.arm_id} but "
-        f"its end was {why}. Check with `az resource show --ids '{ref.arm_id}'`; if it is still there "
-        f"later, delete it with: {delete_command(ref)}",
+        f"The pool '{ref.pool_name}' is still being deleted: Azure accepted the delete of {ref.arm_id}, "
+        f"but {why}. Check with `az resource show --ids '{ref.arm_id}'`; if it is still there later, "
+        f"delete it with: {delete_command(ref)}",
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import requests
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
+from pulumi.runtime.rpc import unwrap_rpc_secret
 
 from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
 from provider import BatchPoolProvider
@@ -154,7 +155,7 @@ def run(
     return Outcome(result, message, read_log(), time.monotonic() - started, budget)
 
 
-def assert_truthful(outcome: Outcome, left: list[dict[str, Any]]) -> None:
+def assert_truthful(outcome: Outcome, left: list[dict[str, Any]], name: str = POOL) -> None:
     """The message never contradicts the emulator, no secret leaks, and the deadline held within 2x."""
     names = {pool["name"] for pool in left}
     states = {pool["name"]: pool["properties"].get("provisioningState") for pool in left}
@@ -162,13 +163,13 @@ def assert_truthful(outcome: Outcome, left: list[dict[str, Any]]) -> None:
     assert SECRET not in message and SECRET not in outcome.log, "a protected setting leaked"
     assert outcome.seconds <= 2 * outcome.budget, f"took {outcome.seconds:.1f}s, budget {outcome.budget}s"
     if "was deleted again" in message or "nothing is left behind" in message:
-        assert POOL not in names, f"the message says the pool is gone but the emulator holds it: {message}"
+        assert name not in names, f"the message says the pool is gone but the emulator holds it: {message}"
     if "could NOT be deleted" in message:
-        assert POOL in names and states[POOL] != "Deleting", message
-        assert f"az resource delete --ids '{ACCOUNT_PATH}/pools/{POOL}'" in message
+        assert name in names and states[name] != "Deleting", message
+        assert f"az resource delete --ids '{ACCOUNT_PATH}/pools/{name}'" in message
     if "is still being deleted" in message:
-        assert POOL not in names or states[POOL] == "Deleting", message
-        assert f"{ACCOUNT_PATH}/pools/{POOL}" in message
+        assert name not in names or states[name] == "Deleting", message
+        assert f"{ACCOUNT_PATH}/pools/{name}" in message
     for pool in left:
         assert pool["tags"].get(MANAGED_BY_TAG) or pool["tags"].get("owner"), "a pool nobody can find"
 
@@ -184,3 +185,8 @@ def user_tags(outputs: dict[str, Any]) -> dict[str, Any]:
     tags = dict(outputs.get("tags") or {})
     assert not any(is_ownership_tag(key) for key in tags), tags
     return tags
+
+
+def plain(outputs: dict[str, Any]) -> dict[str, Any]:
+    """Outputs as the engine hands them back to the provider: secrets unwrapped."""
+    return {key: unwrap_rpc_secret(value) for key, value in outputs.items()}

@@ -1,0 +1,137 @@
+"""Deadlines hold for delete, refresh and update, and a delete that outlives its deadline says so.
+
+Delete and refresh run on ``batchpool:operationTimeoutMinutes``; update on the pool's ``timeoutMinutes``. A
+``Retry-After`` longer than the time left ends the wait at once with an error naming the throttling. A
+realistic-speed emulator (deletes take 15 s, announced by ``Retry-After: 15``) shows a delete, and a
+rollback, that are still running when their deadline comes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from emulator import EmulatorServer
+from emulator.proxy import FaultProxy, Rule
+
+from .harness import (
+    ACCOUNT_PATH,
+    OPERATION_TIMEOUT_MINUTES,
+    POOL,
+    POOL_PATH,
+    assert_truthful,
+    checked,
+    configured,
+    plain,
+    pools,
+    program,
+    put_foreign_pool,
+    run,
+)
+
+THROTTLED = {"Retry-After": "30"}
+
+
+@pytest.fixture(scope="module")
+def slow_emulator() -> Iterator[EmulatorServer]:
+    """An emulator at realistic speed: allocations and deletes take 15 s."""
+    with EmulatorServer(port=0, speed="realistic", seed=3) as server:
+        yield server
+
+
+@pytest.fixture
+def slow(slow_emulator: EmulatorServer) -> EmulatorServer:
+    slow_emulator.reset()
+    return slow_emulator
+
+
+def _state() -> dict[str, str]:
+    """What a stack holds for the pool (enough for delete and refresh)."""
+    inputs = program()
+    return {
+        key: inputs[key]
+        for key in ("resourceGroupName", "accountName", "poolName", "pulumiStack", "poolNamePrefix")
+    } | {"subscriptionId": "00000000-0000-0000-0000-000000000000"}
+
+
+def test_a_delete_still_running_at_its_deadline_says_still_deleting(
+    slow: EmulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    put_foreign_pool(slow)
+    provider = configured(slow.url)
+    outcome = run(
+        lambda: provider.delete(f"{ACCOUNT_PATH}/pools/{POOL}", _state()), lambda: capsys.readouterr().err
+    )
+    left = pools(slow)
+    assert_truthful(outcome, left)
+    assert "is still being deleted" in outcome.message and "operationTimeoutMinutes" in outcome.message
+    assert [pool["properties"]["provisioningState"] for pool in left] == ["Deleting"]
+    assert outcome.seconds < OPERATION_TIMEOUT_MINUTES * 60, "Retry-After: 15 is past the deadline: no sleep"
+
+
+def test_a_rollback_still_running_at_its_deadline_says_still_deleting(
+    slow: EmulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    provider = configured(slow.url)
+    inputs = checked(provider, program())
+    outcome = run(lambda: provider.create(inputs), lambda: capsys.readouterr().err)
+    left = pools(slow)
+    assert_truthful(outcome, left)
+    assert "did not" in outcome.message or "Timed out" in outcome.message, outcome.message
+    assert "is still being deleted" in outcome.message
+    assert [pool["properties"]["provisioningState"] for pool in left] == ["Deleting"]
+
+
+def test_a_throttled_delete_stops_at_its_deadline_and_claims_nothing(
+    proxy: FaultProxy, emulator: EmulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    provider = configured(proxy.url)
+    created = provider.create(checked(provider, program()))
+    proxy.add(Rule("status", "DELETE", POOL_PATH, status=429, headers=THROTTLED))
+    outcome = run(lambda: provider.delete(created.id, plain(created.outs)), lambda: capsys.readouterr().err)
+    left = pools(emulator)
+    assert_truthful(outcome, left)
+    assert "got throttled (429); the next retry would wait 30 s" in outcome.message
+    assert [pool["properties"]["provisioningState"] for pool in left] == ["Succeeded"]
+    assert outcome.seconds < 1.0 * OPERATION_TIMEOUT_MINUTES * 60
+
+
+def test_a_delete_whose_answer_was_lost_still_deletes(
+    proxy: FaultProxy, emulator: EmulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    provider = configured(proxy.url)
+    created = provider.create(checked(provider, program()))
+    proxy.add(Rule("drop-response", "DELETE", POOL_PATH, times=1))
+    outcome = run(lambda: provider.delete(created.id, plain(created.outs)), lambda: capsys.readouterr().err)
+    assert_truthful(outcome, pools(emulator))
+    assert outcome.message == "" and pools(emulator) == []
+
+
+def test_a_throttled_refresh_stops_at_its_deadline(
+    proxy: FaultProxy, emulator: EmulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    provider = configured(proxy.url)
+    created = provider.create(checked(provider, program()))
+    proxy.add(Rule("status", "GET", POOL_PATH, status=429, headers=THROTTLED))
+    outcome = run(lambda: provider.read(created.id, plain(created.outs)), lambda: capsys.readouterr().err)
+    assert_truthful(outcome, pools(emulator))
+    assert "GET" in outcome.message and "throttled (429)" in outcome.message
+    assert outcome.seconds < OPERATION_TIMEOUT_MINUTES * 60
+
+
+def test_a_throttled_update_stops_at_its_deadline(
+    proxy: FaultProxy, emulator: EmulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    provider = configured(proxy.url)
+    inputs = checked(provider, program())
+    created = provider.create(inputs)
+    proxy.add(Rule("status", "PATCH", POOL_PATH, status=429, headers=THROTTLED))
+    news = {**inputs, "scaleSettings": {"fixedScale": {"targetDedicatedNodes": 3}}}
+    outcome = run(
+        lambda: provider.update(created.id, plain(created.outs), news), lambda: capsys.readouterr().err
+    )
+    left = pools(emulator)
+    assert_truthful(outcome, left)
+    assert "PATCH" in outcome.message and "throttled (429)" in outcome.message
+    assert left[0]["properties"]["scaleSettings"]["fixedScale"]["targetDedicatedNodes"] == 2
