@@ -1,0 +1,139 @@
+"""Faults seen as the engine sees them: the SDK's provider server over gRPC, killed mid-create and restarted.
+
+`python -m pulumi.dynamic` is what the engine starts for a dynamic resource. Killing it after the PUT
+committed is the real "process death mid-create": the engine keeps nothing in state, and on the next `up`
+runs Check with empty olds and Create again in a new provider process. These cases assert that the new
+process continues with the first pool (one pool, not two), and that the error texts the engine receives
+say what happened without a secret.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+from pulumi.dynamic.dynamic import PROVIDER_KEY, serialize_provider
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+from emulator import DEMO_ACCOUNT, EmulatorServer
+from emulator.proxy import FaultProxy, Rule
+from provider import BatchPoolProvider
+from provider.ownership import CREATE_TOKEN_TAG
+from tests.engine.engine import EngineClient, decode, encode
+
+from .harness import OPERATION_TIMEOUT_MINUTES, POOL_PATH, SECRET, admin, owned, pools, program
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def provider_process(url: str) -> Iterator[tuple[subprocess.Popen[str], EngineClient]]:
+    """The SDK's provider server, started as the engine starts it, configured for ``url``."""
+    env = {
+        **os.environ,
+        "BATCHPOOL_ARM_ENDPOINT": url,
+        "AZURE_SUBSCRIPTION_ID": DEMO_ACCOUNT.subscription_id,
+        "PYTHONPATH": str(REPO),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "pulumi.dynamic"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        port = int(process.stdout.readline().strip())
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = provider_pb2_grpc.ResourceProviderStub(channel)
+            config = {
+                "batchpool:pollIntervalSeconds": "0.01",
+                "batchpool:operationTimeoutMinutes": str(OPERATION_TIMEOUT_MINUTES),
+            }
+            stub.Configure(provider_pb2.ConfigureRequest(args=encode(config), acceptSecrets=True))
+            yield process, EngineClient(stub)
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def engine_props(**overrides: Any) -> dict[str, Any]:
+    """The program's inputs as the engine forwards them (secrets stripped, the provider serialised)."""
+    return {**program(**overrides), PROVIDER_KEY: serialize_provider(BatchPoolProvider())}
+
+
+def _wait_for(condition: Any, what: str) -> None:
+    """Poll the proxy log for a real process's progress (it runs on its own; there is no clock to move)."""
+    for _ in range(500):
+        if condition():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.mark.parametrize("name", ["fault-pool", None], ids=["fixed name", "generated name"])
+def test_provider_killed_mid_create_then_the_engines_retry_continues_with_the_pool(
+    name: str | None, proxy: FaultProxy, emulator: EmulatorServer
+) -> None:
+    news = engine_props(poolName=name)
+    with provider_process(proxy.url) as (process, engine):
+        inputs = decode(engine.check({}, news).inputs)
+        pool_path = rf"/pools/{inputs['poolName']}\?"
+        held = proxy.add(Rule("delay", "GET", pool_path, times=1, delay_ms=3000))  # right after the PUT
+        with ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(engine.create, inputs)
+            _wait_for(lambda: held.times == 0, "the create to wait on its pool")
+            assert any(r.method == "PUT" and r.status in (200, 201) for r in proxy.log), "the PUT committed"
+            process.kill()
+            with pytest.raises(grpc.RpcError):
+                pending.result(timeout=10)
+    assert [pool["name"] for pool in pools(emulator)] == [inputs["poolName"]], "the first attempt's pool"
+
+    with provider_process(proxy.url) as (_, engine):
+        retried = decode(engine.check({}, news).inputs)  # the next `up`: Check with empty olds
+        assert retried["poolName"] == inputs["poolName"]
+        created = engine.create(retried)
+    left = pools(emulator)
+    assert [pool["name"] for pool in left] == [inputs["poolName"]], "one pool, not two"
+    assert owned(left[0]) and left[0]["tags"][CREATE_TOKEN_TAG] == decode(created.properties)["createToken"]
+    assert created.id.endswith(f"/pools/{inputs['poolName']}")
+
+
+def test_the_engine_sees_a_rollback_that_could_not_delete_with_the_command(
+    proxy: FaultProxy, emulator: EmulatorServer
+) -> None:
+    admin(emulator, "extension-failures", {"extension": "monitor", "message": "agent crashed"})
+    proxy.add(Rule("status", "DELETE", POOL_PATH, status=500, headers={"Retry-After": "0"}))
+    with provider_process(proxy.url) as (_, engine):
+        inputs = decode(engine.check({}, engine_props()).inputs)
+        with pytest.raises(grpc.RpcError) as raised:
+            engine.create(inputs)
+    details = raised.value.details()
+    assert "agent crashed" in details and "could NOT be deleted" in details
+    assert f"az resource delete --ids '{pools(emulator)[0]['id']}'" in details
+    assert SECRET not in details
+
+
+def test_the_engine_sees_a_confirmed_rollback_after_a_garbled_answer(
+    proxy: FaultProxy, emulator: EmulatorServer
+) -> None:
+    proxy.add(Rule("html", "GET", POOL_PATH, status=200, times=1))
+    with provider_process(proxy.url) as (_, engine):
+        inputs = decode(engine.check({}, engine_props()).inputs)
+        with pytest.raises(grpc.RpcError) as raised:
+            engine.create(inputs)
+    details = raised.value.details()
+    assert "was deleted again and Azure confirms it is gone (404)" in details
+    assert pools(emulator) == [] and SECRET not in details
+    assert "During handling" not in details, "one clean error, not a chain of tracebacks"
