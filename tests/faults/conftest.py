@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pulumi.runtime.settings
 import pytest
 
 from emulator import EmulatorServer
@@ -23,3 +24,13 @@ def proxy(proxy_server: FaultProxy, emulator: EmulatorServer) -> Iterator[FaultP
     proxy_server.clear()
     yield proxy_server
     proxy_server.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_engine_logging(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Log as a dynamic provider process does (no engine connection: `pulumi.log` prints to stderr).
+
+    Tests of other layers may leave Pulumi's mocks installed as the process's engine; the fault cases read
+    the provider's log from stderr to check it for secrets and for what it says.
+    """
+    monkeypatch.setattr(pulumi.runtime.settings.SETTINGS, "engine", None)
