@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -27,10 +27,13 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @contextmanager
-def provider_server(arm_endpoint: str, stderr: IO[str] | int = subprocess.PIPE) -> Iterator[EngineClient]:
+def provider_server(
+    arm_endpoint: str, stderr: IO[str] | int = subprocess.PIPE, config: Mapping[str, str] | None = None
+) -> Iterator[EngineClient]:
     """The SDK's provider server, started as the engine starts it, configured for `arm_endpoint`.
 
-    `stderr` receives what the provider prints (its log lines, as the engine would show them).
+    `stderr` receives what the provider prints (its log lines, as the engine would show them); `config`
+    adds stack config. The client's `process` lets a test kill the server mid-call, as a crash would.
     """
     env = {
         **os.environ,
@@ -52,9 +55,9 @@ def provider_server(arm_endpoint: str, stderr: IO[str] | int = subprocess.PIPE) 
         port = int(process.stdout.readline().strip())
         channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         stub = provider_pb2_grpc.ResourceProviderStub(channel)
-        config = {"contract:unrelated": "x", "batchpool:pollIntervalSeconds": "0.01"}
-        stub.Configure(provider_pb2.ConfigureRequest(args=encode(config), acceptSecrets=True))
-        yield EngineClient(stub)
+        stack_config = {"contract:unrelated": "x", "batchpool:pollIntervalSeconds": "0.01", **(config or {})}
+        stub.Configure(provider_pb2.ConfigureRequest(args=encode(stack_config), acceptSecrets=True))
+        yield EngineClient(stub, process)
         channel.close()
     finally:
         process.terminate()

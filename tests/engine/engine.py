@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,8 +31,11 @@ def decode(struct: struct_pb2.Struct, *, keep_unknowns: bool = False) -> dict[st
 class EngineClient:
     """The calls the engine makes, with the engine's argument conventions."""
 
-    def __init__(self, stub: provider_pb2_grpc.ResourceProviderStub) -> None:
+    def __init__(
+        self, stub: provider_pb2_grpc.ResourceProviderStub, process: subprocess.Popen[str] | None = None
+    ) -> None:
         self.stub = stub
+        self.process = process
 
     def check(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> provider_pb2.CheckResponse:
         return self.stub.Check(provider_pb2.CheckRequest(urn=URN, olds=encode(olds), news=encode(news)))

@@ -9,63 +9,33 @@ say what happened without a secret.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import grpc
 import pytest
 from pulumi.dynamic.dynamic import PROVIDER_KEY, serialize_provider
-from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
-from emulator import DEMO_ACCOUNT, EmulatorServer
+from emulator import EmulatorServer
 from emulator.proxy import FaultProxy, Rule
 from provider import BatchPoolProvider
 from provider.ownership import CREATE_TOKEN_TAG
-from tests.engine.engine import EngineClient, decode, encode
+from tests.engine.conftest import provider_server
+from tests.engine.engine import EngineClient, decode
 
 from .harness import OPERATION_TIMEOUT_MINUTES, POOL_PATH, SECRET, admin, owned, pools, program
 
-REPO = Path(__file__).resolve().parents[2]
-
 
 @contextmanager
-def provider_process(url: str) -> Iterator[tuple[subprocess.Popen[str], EngineClient]]:
-    """The SDK's provider server, started as the engine starts it, configured for ``url``."""
-    env = {
-        **os.environ,
-        "BATCHPOOL_ARM_ENDPOINT": url,
-        "AZURE_SUBSCRIPTION_ID": DEMO_ACCOUNT.subscription_id,
-        "PYTHONPATH": str(REPO),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-u", "-m", "pulumi.dynamic"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        port = int(process.stdout.readline().strip())
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-            stub = provider_pb2_grpc.ResourceProviderStub(channel)
-            config = {
-                "batchpool:pollIntervalSeconds": "0.01",
-                "batchpool:operationTimeoutMinutes": str(OPERATION_TIMEOUT_MINUTES),
-            }
-            stub.Configure(provider_pb2.ConfigureRequest(args=encode(config), acceptSecrets=True))
-            yield process, EngineClient(stub)
-    finally:
-        process.kill()
-        process.wait(timeout=10)
+def provider_process(url: str) -> Iterator[EngineClient]:
+    """The SDK's provider server, as the engine starts it, talking to ``url`` with tiny deadlines."""
+    config = {"batchpool:operationTimeoutMinutes": str(OPERATION_TIMEOUT_MINUTES)}
+    with provider_server(url, stderr=subprocess.DEVNULL, config=config) as engine:
+        yield engine
 
 
 def engine_props(**overrides: Any) -> dict[str, Any]:
@@ -87,7 +57,7 @@ def test_provider_killed_mid_create_then_the_engines_retry_continues_with_the_po
     name: str | None, proxy: FaultProxy, emulator: EmulatorServer
 ) -> None:
     news = engine_props(poolName=name)
-    with provider_process(proxy.url) as (process, engine):
+    with provider_process(proxy.url) as engine:
         inputs = decode(engine.check({}, news).inputs)
         pool_path = rf"/pools/{inputs['poolName']}\?"
         held = proxy.add(Rule("delay", "GET", pool_path, times=1, delay_ms=3000))  # right after the PUT
@@ -95,12 +65,13 @@ def test_provider_killed_mid_create_then_the_engines_retry_continues_with_the_po
             pending = pool.submit(engine.create, inputs)
             _wait_for(lambda: held.times == 0, "the create to wait on its pool")
             assert any(r.method == "PUT" and r.status in (200, 201) for r in proxy.log), "the PUT committed"
-            process.kill()
+            assert engine.process is not None
+            engine.process.kill()
             with pytest.raises(grpc.RpcError):
                 pending.result(timeout=10)
     assert [pool["name"] for pool in pools(emulator)] == [inputs["poolName"]], "the first attempt's pool"
 
-    with provider_process(proxy.url) as (_, engine):
+    with provider_process(proxy.url) as engine:
         retried = decode(engine.check({}, news).inputs)  # the next `up`: Check with empty olds
         assert retried["poolName"] == inputs["poolName"]
         created = engine.create(retried)
@@ -115,7 +86,7 @@ def test_the_engine_sees_a_rollback_that_could_not_delete_with_the_command(
 ) -> None:
     admin(emulator, "extension-failures", {"extension": "monitor", "message": "agent crashed"})
     proxy.add(Rule("status", "DELETE", POOL_PATH, status=500, headers={"Retry-After": "0"}))
-    with provider_process(proxy.url) as (_, engine):
+    with provider_process(proxy.url) as engine:
         inputs = decode(engine.check({}, engine_props()).inputs)
         with pytest.raises(grpc.RpcError) as raised:
             engine.create(inputs)
@@ -129,7 +100,7 @@ def test_the_engine_sees_a_confirmed_rollback_after_a_garbled_answer(
     proxy: FaultProxy, emulator: EmulatorServer
 ) -> None:
     proxy.add(Rule("html", "GET", POOL_PATH, status=200, times=1))
-    with provider_process(proxy.url) as (_, engine):
+    with provider_process(proxy.url) as engine:
         inputs = decode(engine.check({}, engine_props()).inputs)
         with pytest.raises(grpc.RpcError) as raised:
             engine.create(inputs)
