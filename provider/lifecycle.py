@@ -43,6 +43,7 @@ from provider.ownership import (
     Owner,
     owner_from_tags,
     ownership_tags_of,
+    token_digest,
     without_ownership_tags,
 )
 from provider.rollback import delete_command, describe_error, roll_back
@@ -328,7 +329,7 @@ class PoolLifecycle:
             if pool is None:
                 return
             found = owner_from_tags(pool.get("tags"))
-            if found is not None and found.token != token and found.digest == token.split(".", 1)[0]:
+            if found is not None and found.token != token and found.digest == token_digest(token):
                 self._log(
                     f"{ref.pool_name}: not deleting: a newer create of this resource (a replacement that "
                     "found the same pool) has claimed it"
@@ -407,7 +408,7 @@ class PoolLifecycle:
                 )
             self._log(f"{ref.pool_name}: {status.progress_line(reports, names, target)}")
             self._sleep(self._poll_interval)
-            pool = self._arm.get_pool(ref) or pool
+            pool = self._arm.get_pool(ref, deadline=deadline) or pool
 
     def _node_reports(self, ref: PoolRef, names: Sequence[str]) -> list[status.NodeReport]:
         client = self._data_plane_for(ref)

@@ -44,6 +44,11 @@ def ownership_tags_of(tags: Mapping[str, Any] | None) -> dict[str, Any]:
     return {key: value for key, value in (tags or {}).items() if is_ownership_tag(key)}
 
 
+def token_digest(token: str) -> str:
+    """The digest part of a create token ``{digest}.{nonce}``."""
+    return token.split(".", 1)[0]
+
+
 @dataclass(frozen=True)
 class Owner:
     """Who created a pool, as its ownership tags say."""
@@ -55,7 +60,7 @@ class Owner:
     @property
     def digest(self) -> str:
         """The derived part of the create token (the same for every retry of one logical create)."""
-        return self.token.split(".", 1)[0]
+        return token_digest(self.token)
 
     def tags(self) -> dict[str, str]:
         """The ARM tags that mark a pool as created by this owner."""
