@@ -188,9 +188,9 @@ class PoolLifecycle:
                 raise  # deleted meanwhile by someone else: nothing of ours exists
             return _CONTINUED, self._own_pool(ref, owner, pool, "it already exists")
         except HttpResponseError as refused:
-            if refused.status_code < 500 and refused.status_code not in (408, 429):
+            if 400 <= refused.status_code < 500 and refused.status_code not in (408, 429):
                 raise  # Azure answered and refused: no pool was created.
-            return _CONTINUED, self._after_lost_answer(ref, owner, refused)
+            return _CONTINUED, self._after_lost_answer(ref, owner, refused)  # 5xx, or a garbled 2xx
         except Exception as lost:  # no usable answer: the PUT may have committed
             return _CONTINUED, self._after_lost_answer(ref, owner, lost)
         self._log(f"{ref.pool_name}: pool created, waiting for allocation")
@@ -221,6 +221,11 @@ class PoolLifecycle:
         found = owner_from_tags(pool.get("tags"))
         if not owner.same_create(found):
             raise BatchPoolError(_not_ours_message(ref, owner, found)) from None
+        if str((pool.get("properties") or {}).get("provisioningState", "")).lower() == "deleting":
+            raise BatchPoolError(
+                f"Pool '{ref.pool_name}' ({ref.arm_id}) was made by an earlier attempt of this create and is "
+                "being deleted; run `pulumi up` again once it is gone."
+            ) from None
         self._log(
             f"{ref.pool_name}: {why}, and Azure holds it with this create's token (an earlier attempt, or a "
             "deployment that was interrupted); continuing with it"

@@ -124,6 +124,14 @@ def put_foreign_pool(emulator: EmulatorServer, tags: dict[str, str] | None = Non
     response.raise_for_status()
 
 
+def begin_delete_directly(emulator: EmulatorServer) -> None:
+    """Start deleting POOL in the emulator, as an earlier attempt's rollback would have."""
+    response = requests.delete(
+        f"{emulator.url}{ACCOUNT_PATH}/pools/{POOL}", params=API, headers=_auth(), timeout=10
+    )
+    assert response.status_code == 202, response.status_code
+
+
 def _auth() -> dict[str, str]:
     return {"Authorization": f"Bearer {DEV_TOKEN}"}
 

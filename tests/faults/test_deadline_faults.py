@@ -14,6 +14,7 @@ import pytest
 
 from emulator import EmulatorServer
 from emulator.proxy import FaultProxy, Rule
+from provider.lifecycle import owner_of
 
 from .harness import (
     ACCOUNT_PATH,
@@ -21,6 +22,7 @@ from .harness import (
     POOL,
     POOL_PATH,
     assert_truthful,
+    begin_delete_directly,
     checked,
     configured,
     plain,
@@ -126,3 +128,18 @@ def test_a_throttled_update_stops_at_its_deadline(
     assert_truthful(outcome, left)
     assert "PATCH" in outcome.message and "throttled (429)" in outcome.message
     assert left[0]["properties"]["scaleSettings"]["fixedScale"]["targetDedicatedNodes"] == 2
+
+
+def test_a_create_meeting_its_own_pool_while_it_is_deleted_says_so_and_makes_none(
+    slow: EmulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An earlier attempt's rollback started deleting the pool, then the process died; the retry comes."""
+    provider = configured(slow.url)
+    inputs = checked(provider, program())
+    put_foreign_pool(slow, owner_of(inputs).tags())
+    begin_delete_directly(slow)
+    outcome = run(lambda: provider.create(inputs), lambda: capsys.readouterr().err)
+    left = pools(slow)
+    assert_truthful(outcome, left)
+    assert "being deleted" in outcome.message
+    assert [pool["properties"]["provisioningState"] for pool in left] == ["Deleting"], "no second pool"
