@@ -8,11 +8,9 @@ because a Python dynamic provider cannot report a partially created resource to 
 
 Create is written as steps, each with its compensation:
 
-1. PUT the pool with the provider's ownership tags (``If-None-Match: *``). Compensation: none is needed when
-   Azure refused it; when the answer was lost (reset, timeout, 5xx, malformed body) a GET tells whether the
-   PUT committed, and a pool this create owns is continued with.
-   "Already exists" is answered by the pool's tags: this create's own pool (an earlier attempt whose answer
-   was lost, or a run the engine retries after a crash) is continued with; anyone else's is refused.
+1. PUT the pool with the provider's ownership tags, idempotently (``provider.pool_put``): a lost answer is
+   resolved by a GET, "already exists" by the pool's tags (this create's own pool is continued with, anyone
+   else's refused).
 2. Wait for a steady allocation (resize errors fail), 3. wait for nodes and extensions (terminal extension
    failures fail). Compensation for any exception in 2-3 (``rollback`` policy): delete the pool with its own
    deadline and confirm it is gone (``provider.rollback``); the error says which outcome was reached.
@@ -20,7 +18,6 @@ Create is written as steps, each with its compensation:
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,22 +27,10 @@ from provider import mapping, status
 from provider.arm import ArmClient, PoolRef
 from provider.dataplane import DataPlaneClient
 from provider.diffing import PROVIDER_OPTION_KEYS, changed_mutable_keys
-from provider.errors import (
-    BatchPoolError,
-    HttpResponseError,
-    OperationTimeoutError,
-    PoolAlreadyExistsError,
-    ProvisioningError,
-)
-from provider.naming import STACK_KEY, creation_digest, resource_of, stack_of
-from provider.ownership import (
-    UNKNOWN_STACK,
-    Owner,
-    owner_from_tags,
-    ownership_tags_of,
-    token_digest,
-    without_ownership_tags,
-)
+from provider.errors import BatchPoolError, OperationTimeoutError, ProvisioningError
+from provider.naming import STACK_KEY
+from provider.ownership import owner_from_tags, ownership_tags_of, token_digest, without_ownership_tags
+from provider.pool_put import PoolPut, PutOutcome, owner_of
 from provider.rollback import delete_command, describe_error, roll_back
 from provider.secrets import fingerprint_protected_settings, new_salt
 
@@ -56,7 +41,6 @@ DEFAULT_POLL_INTERVAL_SECONDS = 10.0
 CREATE_TOKEN_OUTPUT = "createToken"
 """Output holding the create token the pool was tagged with (the old resource's delete compares it)."""
 
-_CREATED, _CONTINUED, _ADOPTED = "created", "continued", "adopted"
 
 Log = Callable[[str], None]
 
@@ -155,92 +139,24 @@ class PoolLifecycle:
         body = mapping.to_arm_pool(inputs, protected)
         body["tags"] = {**without_ownership_tags(body.get("tags")), **owner.tags()}
         # Step 1: PUT (compensated inside: a lost answer is resolved by looking at what Azure holds).
-        how, found = self._put(ref, body, owner, adopt=bool(inputs.get("adoptExisting")), deadline=deadline)
+        putter = PoolPut(
+            self._arm, log=self._log, clock=self._clock, probe_timeout_seconds=self._operation_timeout
+        )
+        how, found = putter.put(ref, body, owner, adopt=bool(inputs.get("adoptExisting")), deadline=deadline)
         base = self._outputs_base(inputs, protected, new_salt())
         base[CREATE_TOKEN_OUTPUT] = owner.token
         # Steps 2-3: claim a continued pool, wait for allocation, then nodes (compensation: delete, confirm).
         try:
             if found is not None:
-                self._claim(ref, owner, found, deadline)
+                putter.claim(ref, owner, found, deadline)
             outputs = self._settle(ref, inputs, options, base, deadline)
         except Exception as error:
             raise self._compensate(ref, how, options, error) from None
         return str(outputs["armId"]), outputs
 
-    def _put(
-        self, ref: PoolRef, body: dict[str, Any], owner: Owner, *, adopt: bool, deadline: float
-    ) -> tuple[str, dict[str, Any] | None]:
-        """Make the pool exist with this create's tags.
-
-        Returns how (created, continued or adopted) and, when continuing, the pool found in Azure.
-        """
-        if adopt:
-            existing = self._arm.get_pool(ref, deadline=deadline)
-            if existing is not None:
-                self._log(f"{ref.pool_name}: adopting the existing pool (adoptExisting=true)")
-                self._arm.replace_pool(ref, body, str(existing.get("etag")), deadline=deadline)
-                return _ADOPTED, None
-        try:
-            self._arm.create_pool(ref, body, deadline=deadline)
-        except PoolAlreadyExistsError:
-            pool = self._arm.get_pool(ref, deadline=deadline)
-            if pool is None:
-                raise  # deleted meanwhile by someone else: nothing of ours exists
-            return _CONTINUED, self._own_pool(ref, owner, pool, "it already exists")
-        except HttpResponseError as refused:
-            if 400 <= refused.status_code < 500 and refused.status_code not in (408, 429):
-                raise  # Azure answered and refused: no pool was created.
-            return _CONTINUED, self._after_lost_answer(ref, owner, refused)  # 5xx, or a garbled 2xx
-        except Exception as lost:  # no usable answer: the PUT may have committed
-            return _CONTINUED, self._after_lost_answer(ref, owner, lost)
-        self._log(f"{ref.pool_name}: pool created, waiting for allocation")
-        return _CREATED, None
-
-    def _after_lost_answer(self, ref: PoolRef, owner: Owner, lost: Exception) -> dict[str, Any]:
-        """The PUT got no usable answer: find out, within the rollback's deadline, whether it committed."""
-        deadline = self._clock() + self._operation_timeout
-        try:
-            pool = self._arm.get_pool(ref, deadline=deadline)
-        except Exception as probe:
-            raise BatchPoolError(
-                f"Creating pool '{ref.pool_name}' got no usable answer ({describe_error(lost)}), and "
-                f"checking whether Azure created it failed too ({describe_error(probe)}). If "
-                f"`az resource show --ids '{ref.arm_id}'` finds it with tag create-token={owner.token}, it "
-                f"is this deployment's: run `pulumi up` again to continue with it, or delete it with: "
-                f"{delete_command(ref)}"
-            ) from None
-        if pool is None:
-            raise BatchPoolError(
-                f"Creating pool '{ref.pool_name}' failed: {describe_error(lost)}. Azure has no pool of that "
-                "name (GET answers 404), so nothing is left behind; run `pulumi up` again."
-            ) from None
-        return self._own_pool(ref, owner, pool, f"the answer to its PUT was lost ({describe_error(lost)})")
-
-    def _own_pool(self, ref: PoolRef, owner: Owner, pool: dict[str, Any], why: str) -> dict[str, Any]:
-        """Return ``pool`` when this create made it (same stack, resource, digest); refuse anyone else's."""
-        found = owner_from_tags(pool.get("tags"))
-        if not owner.same_create(found):
-            raise BatchPoolError(_not_ours_message(ref, owner, found)) from None
-        if str((pool.get("properties") or {}).get("provisioningState", "")).lower() == "deleting":
-            raise BatchPoolError(
-                f"Pool '{ref.pool_name}' ({ref.arm_id}) was made by an earlier attempt of this create and is "
-                "being deleted; run `pulumi up` again once it is gone."
-            ) from None
-        self._log(
-            f"{ref.pool_name}: {why}, and Azure holds it with this create's token (an earlier attempt, or a "
-            "deployment that was interrupted); continuing with it"
-        )
-        return pool
-
-    def _claim(self, ref: PoolRef, owner: Owner, pool: Mapping[str, Any], deadline: float) -> None:
-        """Re-tag a continued pool with this call's token, so the resource that held it before lets go."""
-        found = owner_from_tags(pool.get("tags"))
-        if found is not None and found.token == owner.token:
-            return
-        tags = {**without_ownership_tags(pool.get("tags")), **owner.tags()}
-        self._arm.patch_pool(ref, {"tags": tags}, str(pool.get("etag")), deadline=deadline)
-
-    def _compensate(self, ref: PoolRef, how: str, options: WaitOptions, error: Exception) -> BatchPoolError:
+    def _compensate(
+        self, ref: PoolRef, how: PutOutcome, options: WaitOptions, error: Exception
+    ) -> BatchPoolError:
         """The error to raise for a failure after the pool exists, after the rollback when it applies."""
         cause = describe_error(error)
         if isinstance(error, OperationTimeoutError):
@@ -249,7 +165,7 @@ class PoolLifecycle:
                 f"(timeoutMinutes): {cause}"
             )
         failures = list(getattr(error, "failures", []) or [])
-        if how == _ADOPTED:
+        if how is PutOutcome.ADOPTED:
             return ProvisioningError(
                 f"{cause} The pool '{ref.pool_name}' existed before this create (adoptExisting) and was "
                 "left in place.",
@@ -444,37 +360,6 @@ class PoolLifecycle:
     def _pool_data_plane_url(self, ref: PoolRef) -> str:
         account_url = self._arm.data_plane_url(ref.subscription_id, ref.resource_group, ref.account_name)
         return f"{account_url.rstrip('/')}/pools/{ref.pool_name}"
-
-
-def owner_of(inputs: Mapping[str, Any]) -> Owner:
-    """This create's owner: stack, resource, and a token whose digest a retry of this create derives again."""
-    digest = creation_digest(inputs) or secrets.token_hex(16)
-    return Owner(
-        stack=stack_of(inputs) or UNKNOWN_STACK,
-        resource=resource_of(inputs),
-        token=f"{digest}.{secrets.token_hex(4)}",
-    )
-
-
-def _not_ours_message(ref: PoolRef, owner: Owner, found: Owner | None) -> str:
-    """Why an existing pool is refused, and the way forward."""
-    where = f"Pool '{ref.pool_name}' already exists in Batch account '{ref.account_name}' ({ref.arm_id})"
-    if owner.same_resource(found):
-        return (
-            f"{where} and was created by an earlier deployment of this resource (stack '{owner.stack}', "
-            f"resource '{owner.resource}') with other settings: an interrupted `pulumi up` left it behind. "
-            f"Delete it with: {delete_command(ref)} -- or set adopt_existing=True (adoptExisting) to take it "
-            "over."
-        )
-    who = (
-        "carries no pulumi-batchpool ownership tags"
-        if found is None
-        else f"belongs to stack '{found.stack}', resource '{found.resource}'"
-    )
-    return (
-        f"{where} and was not created by this resource (it {who}). Pulumi never overwrites a pool it did "
-        "not create: set adopt_existing=True (adoptExisting) to take it over, or choose another pool_name."
-    )
 
 
 def extension_names(inputs: Mapping[str, Any]) -> list[str]:

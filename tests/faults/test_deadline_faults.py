@@ -14,7 +14,7 @@ import pytest
 
 from emulator import EmulatorServer
 from emulator.proxy import FaultProxy, Rule
-from provider.lifecycle import owner_of
+from provider.pool_put import owner_of
 
 from .harness import (
     ACCOUNT_PATH,
