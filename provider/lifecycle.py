@@ -26,7 +26,7 @@ from typing import Any
 from provider import mapping, status
 from provider.arm import ArmClient, PoolRef
 from provider.dataplane import DataPlaneClient
-from provider.diffing import PROVIDER_OPTION_KEYS, changed_mutable_keys
+from provider.diffing import MUTABLE_KEYS, PROVIDER_OPTION_KEYS, changed_mutable_keys
 from provider.errors import BatchPoolError, OperationTimeoutError, ProvisioningError
 from provider.naming import STACK_KEY
 from provider.ownership import owner_from_tags, ownership_tags_of, token_digest, without_ownership_tags
@@ -148,7 +148,8 @@ class PoolLifecycle:
         # Steps 2-3: claim a continued pool, wait for allocation, then nodes (compensation: delete, confirm).
         try:
             if found is not None:
-                putter.claim(ref, owner, found, deadline)
+                patch = {**mapping.mutable_patch_body(MUTABLE_KEYS, inputs), "tags": body["tags"]}
+                putter.claim(ref, owner, found, patch, deadline)
             outputs = self._settle(ref, inputs, options, base, deadline)
         except Exception as error:
             raise self._compensate(ref, how, options, error) from None

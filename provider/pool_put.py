@@ -21,7 +21,7 @@ from typing import Any
 from provider.arm import ArmClient, PoolRef
 from provider.errors import BatchPoolError, HttpResponseError, PoolAlreadyExistsError
 from provider.naming import creation_digest, resource_of, stack_of
-from provider.ownership import UNKNOWN_STACK, Owner, owner_from_tags, without_ownership_tags
+from provider.ownership import UNKNOWN_STACK, Owner, owner_from_tags
 from provider.rollback import delete_command, describe_error
 
 
@@ -88,13 +88,19 @@ class PoolPut:
         self._log(f"{ref.pool_name}: pool created, waiting for allocation")
         return PutOutcome.CREATED, None
 
-    def claim(self, ref: PoolRef, owner: Owner, pool: Mapping[str, Any], deadline: float) -> None:
-        """Re-tag a continued pool with this call's token, so the resource that held it before lets go."""
+    def claim(
+        self, ref: PoolRef, owner: Owner, pool: Mapping[str, Any], patch: dict[str, Any], deadline: float
+    ) -> None:
+        """Bring a continued pool to this call's mutable properties and tags (its token included).
+
+        The earlier attempt may have run with other in-place values (scale, tags, ...): the outputs will
+        say what this call asked for, so Azure must hold it too. The new token makes a resource that held
+        the pool before let go of it (see ``PoolLifecycle.delete``).
+        """
         found = owner_from_tags(pool.get("tags"))
         if found is not None and found.token == owner.token:
-            return
-        tags = {**without_ownership_tags(pool.get("tags")), **owner.tags()}
-        self._arm.patch_pool(ref, {"tags": tags}, str(pool.get("etag")), deadline=deadline)
+            return  # this very call's PUT made it: it holds this call's body already
+        self._arm.patch_pool(ref, patch, str(pool.get("etag")), deadline=deadline)
 
     def _after_lost_answer(self, ref: PoolRef, owner: Owner, lost: Exception) -> dict[str, Any]:
         """The PUT got no usable answer: find out, within the rollback's deadline, whether it committed."""

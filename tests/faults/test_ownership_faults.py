@@ -51,7 +51,9 @@ def test_a_create_that_left_its_pool_behind_is_continued_by_the_retry(
     assert_truthful(first, pools(emulator), first_inputs["poolName"])
     proxy.clear()
 
-    retry_inputs = checked(provider, program(poolName=name))  # the engine's Check, with empty olds
+    # The engine's Check, with empty olds; in-place values changed meanwhile keep the name.
+    changed = {"scaleSettings": {"fixedScale": {"targetDedicatedNodes": 3}}, "tags": {"team": "physics"}}
+    retry_inputs = checked(provider, program(poolName=name, **changed))
     assert retry_inputs["poolName"] == first_inputs["poolName"], "a derived name finds the first pool"
     retry = run(lambda: provider.create(retry_inputs), _stderr(capsys))
     left = pools(emulator)
@@ -59,6 +61,9 @@ def test_a_create_that_left_its_pool_behind_is_continued_by_the_retry(
     assert retry.message == ""
     assert [pool["name"] for pool in left] == [first_inputs["poolName"]], "one pool, not two"
     assert left[0]["tags"][CREATE_TOKEN_TAG] == retry.result.outs["createToken"], "the retry claimed it"
+    assert left[0]["tags"]["team"] == "physics", "Azure holds what the outputs say"
+    assert left[0]["properties"]["scaleSettings"]["fixedScale"]["targetDedicatedNodes"] == 3
+    assert retry.result.outs["currentDedicatedNodes"] == 3
     assert "continuing with it" in retry.log
 
 
