@@ -27,7 +27,7 @@ from provider import mapping, status
 from provider.arm import ArmClient, PoolRef
 from provider.dataplane import DataPlaneClient
 from provider.diffing import MUTABLE_KEYS, PROVIDER_OPTION_KEYS, changed_mutable_keys
-from provider.errors import BatchPoolError, OperationTimeoutError, ProvisioningError
+from provider.errors import BatchPoolError, OperationTimeoutError, PreconditionFailedError, ProvisioningError
 from provider.naming import STACK_KEY
 from provider.ownership import owner_from_tags, ownership_tags_of, token_digest, without_ownership_tags
 from provider.pool_put import PoolPut, PutOutcome, owner_of
@@ -207,12 +207,31 @@ class PoolLifecycle:
                     **without_ownership_tags(body["tags"]),
                     **ownership_tags_of(current.get("tags")),
                 }
-            self._arm.patch_pool(ref, body, str(current.get("etag")), deadline=deadline)
+            try:
+                self._arm.patch_pool(ref, body, str(current.get("etag")), deadline=deadline)
+            except PreconditionFailedError:
+                self._unless_committed(ref, news, deadline)
         base = self._outputs_base(news, {}, str(olds.get("protectedSettingsSalt") or ""))
         base["protectedSettingsFingerprint"] = olds.get("protectedSettingsFingerprint") or {}
         if olds.get(CREATE_TOKEN_OUTPUT):
             base[CREATE_TOKEN_OUTPUT] = olds[CREATE_TOKEN_OUTPUT]
         return self._settle(ref, news, options, base, deadline)
+
+    def _unless_committed(self, ref: PoolRef, news: Mapping[str, Any], deadline: float) -> None:
+        """A PATCH met 412: fine when the pool already holds ``news`` (a retry of a PATCH whose answer was
+        lost meets the ETag its own first attempt changed); otherwise someone else changed it meanwhile."""
+        live = self._arm.get_pool(ref, deadline=deadline) or {}
+        live_inputs = mapping.inputs_from_arm(
+            {**live, "tags": without_ownership_tags(live.get("tags"))}, news
+        )
+        still_different = changed_mutable_keys(live_inputs, news)
+        if still_different:
+            raise BatchPoolError(
+                f"The pool '{ref.pool_name}' changed in Azure while Pulumi updated it (ETag mismatch): "
+                f"{', '.join(sorted(still_different))} differ from the program. Run `pulumi refresh`, then "
+                "`pulumi up` again."
+            )
+        self._log(f"{ref.pool_name}: the answer to the update was lost, but Azure holds the new values")
 
     def read(self, arm_id: str, state: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
         """Return (outputs, live inputs) for the pool, or None when it no longer exists."""

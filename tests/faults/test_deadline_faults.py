@@ -143,3 +143,43 @@ def test_a_create_meeting_its_own_pool_while_it_is_deleted_says_so_and_makes_non
     assert_truthful(outcome, left)
     assert "being deleted" in outcome.message
     assert [pool["properties"]["provisioningState"] for pool in left] == ["Deleting"], "no second pool"
+
+
+def test_an_update_whose_answer_was_lost_finds_it_committed(
+    proxy: FaultProxy, emulator: EmulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    provider = configured(proxy.url)
+    inputs = checked(provider, program())
+    created = provider.create(inputs)
+    proxy.add(Rule("drop-response", "PATCH", POOL_PATH, times=1))
+    news = {
+        **inputs,
+        "scaleSettings": {"fixedScale": {"targetDedicatedNodes": 3}},
+        "tags": {"team": "physics"},
+    }
+    outcome = run(
+        lambda: provider.update(created.id, plain(created.outs), news), lambda: capsys.readouterr().err
+    )
+    [pool] = pools(emulator)
+    assert_truthful(outcome, [pool])
+    assert outcome.message == "", outcome.message
+    assert outcome.result.outs["currentDedicatedNodes"] == 3 and pool["tags"]["team"] == "physics"
+
+
+def test_an_update_refused_for_a_stale_etag_says_the_pool_changed(
+    proxy: FaultProxy, emulator: EmulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    provider = configured(proxy.url)
+    inputs = checked(provider, program())
+    created = provider.create(inputs)
+    proxy.add(Rule("status", "PATCH", POOL_PATH, status=412, times=1))
+    news = {**inputs, "scaleSettings": {"fixedScale": {"targetDedicatedNodes": 3}}}
+    outcome = run(
+        lambda: provider.update(created.id, plain(created.outs), news), lambda: capsys.readouterr().err
+    )
+    [pool] = pools(emulator)
+    assert_truthful(outcome, [pool])
+    assert (
+        "changed in Azure while Pulumi updated it" in outcome.message and "scaleSettings" in outcome.message
+    )
+    assert pool["properties"]["scaleSettings"]["fixedScale"]["targetDedicatedNodes"] == 2
