@@ -22,6 +22,7 @@ from .harness import (
     POOL,
     POOL_PATH,
     SECRET,
+    TIGHT_MINUTES,
     admin,
     assert_truthful,
     checked,
@@ -34,6 +35,7 @@ from .harness import (
 )
 
 NO_WAIT = {"Retry-After": "0"}
+TIGHT = {"timeoutMinutes": TIGHT_MINUTES}
 
 
 @dataclass(frozen=True)
@@ -89,10 +91,13 @@ CASES: dict[str, Case] = {
         message=r"HTTP 504.*no pool of that name.*nothing is left behind",
     ),
     "put answered by an HTML 502 page until the deadline": Case(
-        lambda: [Rule("html", "PUT", POOL_PATH, status=502)], message=r"HTTP 502.*nothing is left behind"
+        lambda: [Rule("html", "PUT", POOL_PATH, status=502)],
+        inputs=TIGHT,
+        message=r"HTTP 502.*nothing is left behind",
     ),
     "put throttled with Retry-After beyond the deadline": Case(
         lambda: [Rule("status", "PUT", POOL_PATH, status=429, headers={"Retry-After": "30"})],
+        inputs=TIGHT,
         message=r"throttled \(429\); the next retry would wait 30 s.*nothing is left behind",
     ),
     "put refused by Azure (400)": Case(
@@ -115,6 +120,7 @@ CASES: dict[str, Case] = {
     ),
     "wait throttled with Retry-After beyond the create's deadline": Case(
         lambda: [Rule("status", "GET", POOL_PATH, status=429, headers={"Retry-After": "30"}, times=1)],
+        inputs=TIGHT,
         message=r"throttled \(429\).*was deleted again",
     ),
     "rollback's delete answer dropped, its retry finishes the job": Case(
@@ -155,7 +161,7 @@ CASES: dict[str, Case] = {
     # The keep policy keeps the pool and says how to find it again.
     "keep policy after a failed wait": Case(
         lambda: [Rule("status", "GET", POOL_PATH, status=429, headers={"Retry-After": "30"}, times=1)],
-        inputs={"extensionFailurePolicy": "keep"},
+        inputs={**TIGHT, "extensionFailurePolicy": "keep"},
         message=r"was kept.*next `pulumi up` continues with it.*az resource delete --ids",
         left=1,
     ),
@@ -165,13 +171,11 @@ CASES: dict[str, Case] = {
     ),
     "emulator fails 30% of requests with 500": Case(
         admin=(("faults", {"errorRate": 0.3, "seed": 5}),),
-        inputs={"timeoutMinutes": 0.5},
         left=1,
         seen=frozenset({500}),
     ),
     "emulator drops 30% of connections": Case(
         admin=(("faults", {"dropRate": 0.3, "seed": 9}),),
-        inputs={"timeoutMinutes": 0.5},
         left=1,
         retried="ConnectionError",
     ),

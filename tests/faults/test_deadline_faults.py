@@ -21,6 +21,7 @@ from .harness import (
     OPERATION_TIMEOUT_MINUTES,
     POOL,
     POOL_PATH,
+    TIGHT_MINUTES,
     assert_truthful,
     begin_delete_directly,
     checked,
@@ -76,11 +77,13 @@ def test_a_rollback_still_running_at_its_deadline_says_still_deleting(
     slow: EmulatorServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     provider = configured(slow.url)
-    inputs = checked(provider, program())
-    outcome = run(lambda: provider.create(inputs), lambda: capsys.readouterr().err)
+    inputs = checked(provider, program(timeoutMinutes=TIGHT_MINUTES))
+    outcome = run(
+        lambda: provider.create(inputs), lambda: capsys.readouterr().err, timeout_minutes=TIGHT_MINUTES
+    )
     left = pools(slow)
     assert_truthful(outcome, left)
-    assert "was not ready within 0.05 minutes (timeoutMinutes)" in outcome.message
+    assert f"was not ready within {TIGHT_MINUTES:g} minutes (timeoutMinutes)" in outcome.message
     assert "is still being deleted" in outcome.message
     assert [pool["properties"]["provisioningState"] for pool in left] == ["Deleting"]
 

@@ -20,6 +20,7 @@ from .harness import (
     POOL,
     POOL_PATH,
     STACK,
+    TIGHT_MINUTES,
     assert_truthful,
     checked,
     configured,
@@ -42,11 +43,11 @@ def test_a_create_that_left_its_pool_behind_is_continued_by_the_retry(
     name: str | None, proxy: FaultProxy, emulator: EmulatorServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     provider = configured(proxy.url)
-    first_inputs = checked(provider, program(poolName=name))
+    first_inputs = checked(provider, program(poolName=name, timeoutMinutes=TIGHT_MINUTES))
     pool_path = rf"/pools/{first_inputs['poolName']}\?"
     proxy.add(Rule("reset", "GET", pool_path))  # the wait sees nothing ...
     proxy.add(Rule("reset", "DELETE", pool_path))  # ... and the rollback cannot delete
-    first = run(lambda: provider.create(first_inputs), _stderr(capsys))
+    first = run(lambda: provider.create(first_inputs), _stderr(capsys), timeout_minutes=TIGHT_MINUTES)
     assert "could NOT be deleted" in first.message
     assert_truthful(first, pools(emulator), first_inputs["poolName"])
     proxy.clear()
