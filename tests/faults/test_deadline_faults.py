@@ -9,6 +9,7 @@ rollback, that are still running when their deadline comes.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -22,6 +23,7 @@ from .harness import (
     POOL,
     POOL_PATH,
     TIGHT_MINUTES,
+    Outcome,
     assert_truthful,
     begin_delete_directly,
     checked,
@@ -116,23 +118,6 @@ def test_a_delete_whose_answer_was_lost_still_deletes(
     assert outcome.message == "" and pools(emulator) == []
 
 
-def test_a_throttled_update_stops_at_its_deadline(
-    proxy: FaultProxy, emulator: EmulatorServer, capsys: pytest.CaptureFixture[str]
-) -> None:
-    provider = configured(proxy.url)
-    inputs = checked(provider, program())
-    created = provider.create(inputs)
-    proxy.add(Rule("status", "PATCH", POOL_PATH, status=429, headers=THROTTLED))
-    news = {**inputs, "scaleSettings": {"fixedScale": {"targetDedicatedNodes": 3}}}
-    outcome = run(
-        lambda: provider.update(created.id, plain(created.outs), news), lambda: capsys.readouterr().err
-    )
-    left = pools(emulator)
-    assert_truthful(outcome, left)
-    assert "PATCH" in outcome.message and "throttled (429)" in outcome.message
-    assert left[0]["properties"]["scaleSettings"]["fixedScale"]["targetDedicatedNodes"] == 2
-
-
 def test_a_create_meeting_its_own_pool_while_it_is_deleted_says_so_and_makes_none(
     slow: EmulatorServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -148,23 +133,43 @@ def test_a_create_meeting_its_own_pool_while_it_is_deleted_says_so_and_makes_non
     assert [pool["properties"]["provisioningState"] for pool in left] == ["Deleting"], "no second pool"
 
 
-def test_an_update_whose_answer_was_lost_finds_it_committed(
-    proxy: FaultProxy, emulator: EmulatorServer, capsys: pytest.CaptureFixture[str]
-) -> None:
+SCALE_TO_3 = {"scaleSettings": {"fixedScale": {"targetDedicatedNodes": 3}}, "tags": {"team": "physics"}}
+
+
+def _update_under(
+    rule: Rule, proxy: FaultProxy, emulator: EmulatorServer, capsys: pytest.CaptureFixture[str]
+) -> tuple[Outcome, dict[str, Any]]:
+    """Create the pool (2 nodes), then update it to 3 nodes and other tags with ``rule`` in force."""
     provider = configured(proxy.url)
     inputs = checked(provider, program())
     created = provider.create(inputs)
-    proxy.add(Rule("drop-response", "PATCH", POOL_PATH, times=1))
-    news = {
-        **inputs,
-        "scaleSettings": {"fixedScale": {"targetDedicatedNodes": 3}},
-        "tags": {"team": "physics"},
-    }
+    proxy.add(rule)
+    news = {**inputs, **SCALE_TO_3}
     outcome = run(
         lambda: provider.update(created.id, plain(created.outs), news), lambda: capsys.readouterr().err
     )
     [pool] = pools(emulator)
     assert_truthful(outcome, [pool])
+    return outcome, pool
+
+
+def _nodes(pool: dict[str, Any]) -> int:
+    return int(pool["properties"]["scaleSettings"]["fixedScale"]["targetDedicatedNodes"])
+
+
+def test_a_throttled_update_stops_at_its_deadline(
+    proxy: FaultProxy, emulator: EmulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rule = Rule("status", "PATCH", POOL_PATH, status=429, headers=THROTTLED)
+    outcome, pool = _update_under(rule, proxy, emulator, capsys)
+    assert "PATCH" in outcome.message and "throttled (429)" in outcome.message
+    assert _nodes(pool) == 2
+
+
+def test_an_update_whose_answer_was_lost_finds_it_committed(
+    proxy: FaultProxy, emulator: EmulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outcome, pool = _update_under(Rule("drop-response", "PATCH", POOL_PATH, times=1), proxy, emulator, capsys)
     assert outcome.message == "", outcome.message
     assert outcome.result.outs["currentDedicatedNodes"] == 3 and pool["tags"]["team"] == "physics"
 
@@ -172,17 +177,8 @@ def test_an_update_whose_answer_was_lost_finds_it_committed(
 def test_an_update_refused_for_a_stale_etag_says_the_pool_changed(
     proxy: FaultProxy, emulator: EmulatorServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    provider = configured(proxy.url)
-    inputs = checked(provider, program())
-    created = provider.create(inputs)
-    proxy.add(Rule("status", "PATCH", POOL_PATH, status=412, times=1))
-    news = {**inputs, "scaleSettings": {"fixedScale": {"targetDedicatedNodes": 3}}}
-    outcome = run(
-        lambda: provider.update(created.id, plain(created.outs), news), lambda: capsys.readouterr().err
+    outcome, pool = _update_under(
+        Rule("status", "PATCH", POOL_PATH, status=412, times=1), proxy, emulator, capsys
     )
-    [pool] = pools(emulator)
-    assert_truthful(outcome, [pool])
-    assert (
-        "changed in Azure while Pulumi updated it" in outcome.message and "scaleSettings" in outcome.message
-    )
-    assert pool["properties"]["scaleSettings"]["fixedScale"]["targetDedicatedNodes"] == 2
+    assert "changed in Azure while Pulumi updated it" in outcome.message
+    assert "scaleSettings" in outcome.message and _nodes(pool) == 2
