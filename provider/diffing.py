@@ -11,7 +11,7 @@ from typing import Any
 
 from pulumi.dynamic import DiffResult
 
-from provider.normalize import canonical_value, contains_unknown
+from provider.normalize import contains_unknown, equivalent_values
 from provider.secrets import fingerprint_protected_settings
 
 REPLACE_KEYS = (
@@ -50,12 +50,9 @@ PROTECTED_SETTINGS_KEY = "protectedSettings"
 
 def _differs(key: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
     old, new = olds.get(key), news.get(key)
-    if old == new:
-        # Fast path (``3 == 3.0`` too). Old outputs never hold unknowns, and an unknown equals only itself.
-        return False
-    if contains_unknown(new):
-        return True
-    return canonical_value(key, old) != canonical_value(key, new)
+    # ``old == new`` is the fast path (``3 == 3.0`` too). Old outputs never hold unknowns, and an unknown
+    # equals only itself, so a new value holding one is never equivalent: it counts as a change.
+    return old != new and not equivalent_values(key, old, new)
 
 
 def _lower_keys(mapping: Mapping[str, Any]) -> dict[str, Any]:

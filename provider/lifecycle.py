@@ -200,7 +200,7 @@ class PoolLifecycle:
                     "forgets it, then `pulumi up` to create it again."
                 )
             self._log(f"{ref.pool_name}: updating {', '.join(sorted(changed))} in place")
-            body = mapping.mutable_patch_body(changed, news)
+            body = mapping.mutable_patch_body(changed, news, current)
             if "tags" in body:
                 # ARM replaces the whole tag map: the provider's ownership tags ride along with the user's.
                 body["tags"] = {

@@ -9,7 +9,8 @@ user never wrote, so a refresh right after ``up`` records no drift.
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from provider.normalize import canonical_value, json_numbers, parse_json_text
+from provider.normalize import ABSENT, MODEL, ModelNode, canonical_at, json_numbers, parse_json_text
+from provider.ownership import without_ownership_tags
 from provider.secrets import merge_protected_settings, split_protected_settings
 
 POOL_PROPERTY_KEYS = (
@@ -44,28 +45,6 @@ REMOVED_VALUES: Mapping[str, Any] = {
     "identity": {"type": "None"},
 }
 """What a PATCH sends for a mutable property the user removed."""
-
-SERVER_DEFAULTS: Mapping[tuple[str, str], Any] = {
-    ("", "interNodeCommunication"): "Disabled",
-    ("", "taskSlotsPerNode"): 1,
-    ("", "taskSchedulingPolicy"): {"nodeFillType": "Spread"},
-    ("", "identity"): {"type": "None"},
-    ("", "upgradePolicy"): {"mode": "manual"},
-    ("taskSchedulingPolicy", "jobDefaultOrder"): "None",
-    ("imageReference", "version"): "latest",
-    ("fixedScale", "resizeTimeout"): "PT15M",
-    ("fixedScale", "nodeDeallocationOption"): "Requeue",
-    ("fixedScale", "targetDedicatedNodes"): 0,
-    ("fixedScale", "targetLowPriorityNodes"): 0,
-    ("autoScale", "evaluationInterval"): "PT15M",
-    ("startTask", "maxTaskRetryCount"): 0,
-    ("startTask", "waitForSuccess"): True,
-    ("windowsConfiguration", "enableAutomaticUpdates"): True,
-    ("extensions", "autoUpgradeMinorVersion"): False,
-    ("extensions", "enableAutomaticUpgrade"): False,
-    ("userAccounts", "elevationLevel"): "NonAdmin",
-}
-"""``(parent key, key) -> value`` Azure fills in when the user leaves the key out (documented defaults)."""
 
 WRITE_ONLY_KEYS = frozenset({"password", "sshPrivateKey", "accountKey", "sasKey"})
 """Secrets ARM accepts but never returns: refresh keeps the previous input rather than report them removed."""
@@ -110,9 +89,13 @@ def to_arm_pool(inputs: Mapping[str, Any], protected: Mapping[str, Any]) -> dict
     return body
 
 
-def mutable_patch_body(changed_keys: Iterable[str], inputs: Mapping[str, Any]) -> dict[str, Any]:
+def mutable_patch_body(
+    changed_keys: Iterable[str], inputs: Mapping[str, Any], live_pool: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """A PATCH body holding only the changed mutable properties (removed ones get ``REMOVED_VALUES``).
 
+    ``live_pool`` is the pool's current ARM body: Azure merges ``identity.userAssignedIdentities`` into the
+    existing map, so each identity the pool has and the inputs no longer name is sent as ``null``.
     Raises ``ValueError`` for a key that cannot change in place: such changes must replace the pool.
     """
     body: dict[str, Any] = {}
@@ -125,6 +108,8 @@ def mutable_patch_body(changed_keys: Iterable[str], inputs: Mapping[str, Any]) -
             )
         value = inputs.get(key)
         value = REMOVED_VALUES[key] if value is None else _arm_value(value)
+        if key == "identity":
+            value = _identity_patch(value, (live_pool or {}).get("identity"))
         if key in MUTABLE_PROPERTY_KEYS:
             properties[key] = value
         else:
@@ -134,43 +119,65 @@ def mutable_patch_body(changed_keys: Iterable[str], inputs: Mapping[str, Any]) -
     return body
 
 
-def _is_server_default(parent: str, key: str, value: Any) -> bool:
-    if value in ([], {}):
-        return True
-    if (parent, key) not in SERVER_DEFAULTS:
-        return False
-    return bool(canonical_value(key, value) == canonical_value(key, SERVER_DEFAULTS[parent, key]))
+def _identity_patch(identity: Mapping[str, Any], live_identity: Any) -> dict[str, Any]:
+    """``identity`` for a PATCH: identities the pool has but ``identity`` does not name become ``null``.
+
+    With type ``None`` the map must be absent, and Azure drops every identity by itself.
+    """
+    wanted = identity.get("userAssignedIdentities")
+    live = live_identity.get("userAssignedIdentities") if isinstance(live_identity, Mapping) else None
+    if not isinstance(wanted, Mapping) or not isinstance(live, Mapping):
+        return dict(identity)
+    named = {str(arm_id).lower() for arm_id in wanted}
+    removed = {arm_id: None for arm_id in live if str(arm_id).lower() not in named}
+    return {**identity, "userAssignedIdentities": {**wanted, **removed}}
 
 
-def _reconcile(live: Any, previous: Any, parent: str) -> Any:
-    """``live`` minus server defaults ``previous`` did not set, plus ``previous``'s write-only secrets."""
-    if isinstance(live, Mapping) and isinstance(previous, Mapping):
-        reconciled = {
-            key: _reconcile(value, previous[key], key) if key in previous else value
-            for key, value in live.items()
-            if value is not None and (key in previous or not _is_server_default(parent, key, value))
-        }
-        for key in WRITE_ONLY_KEYS & previous.keys() - live.keys():
-            reconciled[key] = previous[key]
-        return reconciled
-    if isinstance(live, list) and isinstance(previous, list):
-        if parent == "extensions":
-            by_name = {str(ext.get("name")).lower(): ext for ext in previous if isinstance(ext, Mapping)}
-            return [
-                _reconcile(ext, by_name.get(str(ext.get("name")).lower(), {}), parent)
-                if isinstance(ext, Mapping)
-                else ext
-                for ext in live
-            ]
-        return [
-            _reconcile(item, previous[index] if index < len(previous) else {}, parent)
-            for index, item in enumerate(live)
-        ]
-    if isinstance(live, list):
-        return [_reconcile(item, {}, parent) for item in live]
+def _reconcile(live: Any, previous: Any, node: ModelNode | None) -> Any:
+    """``live`` as ``previous`` wrote it: unset defaults dropped, equal values in ``previous``'s spelling.
+
+    A live value that is canonically equal to the previous one is returned as ``previous`` had it (enum
+    casing, settings as a JSON string, ``3.0``), so a refresh records no cosmetic drift; a default Azure
+    filled in where ``previous`` had nothing is dropped; write-only secrets ARM never returns are kept.
+    """
+    if previous is not None and canonical_at(live, node) == canonical_at(previous, node):
+        return previous
     if isinstance(live, Mapping):
-        return _reconcile(live, {}, parent)
+        return _reconcile_mapping(live, previous if isinstance(previous, Mapping) else {}, node)
+    if isinstance(live, list):
+        item = node.item if node is not None else None
+        prior_items = previous if isinstance(previous, list) else []
+        identifiers = node.keys if node is not None and isinstance(node.keys, tuple) else None
+        if identifiers is None:
+            return [
+                _reconcile(value, prior_items[index] if index < len(prior_items) else None, item)
+                for index, value in enumerate(live)
+            ]
+        by_key = {_identity(value, identifiers, item): value for value in prior_items}
+        return [_reconcile(value, by_key.get(_identity(value, identifiers, item)), item) for value in live]
     return live
+
+
+def _reconcile_mapping(
+    live: Mapping[str, Any], previous: Mapping[str, Any], node: ModelNode | None
+) -> dict[str, Any]:
+    reconciled = {}
+    for key, value in live.items():
+        child = node.child(key) if node is not None else None
+        if key in previous:
+            reconciled[key] = _reconcile(value, previous[key], child)
+        elif canonical_at(value, child) is not ABSENT:
+            reconciled[key] = _reconcile(value, None, child)
+    for key in WRITE_ONLY_KEYS & previous.keys() - live.keys():
+        reconciled[key] = previous[key]
+    return reconciled
+
+
+def _identity(value: Any, identifiers: tuple[str, ...], node: ModelNode | None) -> Any:
+    """The identifier tuple of a keyed-list item, in canonical form (extension names without case)."""
+    if not isinstance(value, Mapping) or node is None:
+        return None
+    return tuple(canonical_at(value.get(name), node.child(name)) for name in identifiers)
 
 
 def _live_extensions(deployment: Mapping[str, Any]) -> dict[str, Any]:
@@ -203,7 +210,12 @@ def inputs_from_arm(pool: Mapping[str, Any], previous_inputs: Mapping[str, Any])
             **live["identity"],
             "userAssignedIdentities": {arm_id: {} for arm_id in identities},
         }
-    return dict(_reconcile(live, previous_inputs, ""))
+    if "tags" in live:
+        live["tags"] = without_ownership_tags(live["tags"])
+    # Key by key: previous_inputs are the old outputs, whose other keys are no inputs at all.
+    return {
+        key: value for key, value in _reconcile_mapping(live, previous_inputs, MODEL).items() if key in live
+    }
 
 
 def read_only_outputs(pool: Mapping[str, Any]) -> dict[str, Any]:

@@ -74,3 +74,8 @@ def configured_provider(arm_endpoint: str) -> BatchPoolProvider:
 def sample_pool() -> dict[str, Any]:
     """A fresh deep copy of ``SAMPLE_POOL``, safe to mutate."""
     return copy.deepcopy(SAMPLE_POOL)
+
+
+def extensions_of(pool: dict[str, Any]) -> list[dict[str, Any]]:
+    """The extension list of a pool in the flat wire shape (mutable, not a copy)."""
+    return pool["deploymentConfiguration"]["virtualMachineConfiguration"]["extensions"]

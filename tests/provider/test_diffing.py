@@ -10,7 +10,7 @@ from pulumi.output import Unknown
 
 from provider.diffing import MUTABLE_KEYS, REPLACE_KEYS, changed_mutable_keys, diff_pool
 from provider.secrets import fingerprint_protected_settings, new_salt
-from tests.provider import sample_pool
+from tests.provider import extensions_of, sample_pool
 
 
 def outputs_of(inputs: dict[str, Any], salt: str = "fixed-salt") -> dict[str, Any]:
@@ -22,10 +22,6 @@ def outputs_of(inputs: dict[str, Any], salt: str = "fixed-salt") -> dict[str, An
     )
     outputs.update({"__provider": "blob", "etag": 'W/"0x1"', "allocationState": "Steady", "nodeCount": 2.0})
     return outputs
-
-
-def extensions_of(pool: dict[str, Any]) -> list[dict[str, Any]]:
-    return pool["deploymentConfiguration"]["virtualMachineConfiguration"]["extensions"]
 
 
 def test_same_pool_is_no_change() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from provider.diffing import diff_pool
 from provider.mapping import inputs_from_arm, mutable_patch_body, read_only_outputs, to_arm_pool
-from tests.provider import IDENTITY_ID, sample_pool
+from tests.provider import IDENTITY_ID, extensions_of, sample_pool
 
 
 def arm_pool_for(inputs: dict[str, Any]) -> dict[str, Any]:
@@ -168,17 +168,49 @@ def test_inputs_from_arm_never_returns_protected_settings_and_keeps_write_only_s
     assert live["userAccounts"] == [{"name": "admin", "elevationLevel": "Admin", "password": "pw-1"}]
 
 
+def test_inputs_from_arm_keeps_the_previous_spelling_of_an_equal_pool() -> None:
+    previous = sample_pool()
+    previous["taskSchedulingPolicy"] = {"nodeFillType": "pack"}
+    pool = arm_pool_for(previous)
+    pool["properties"]["taskSchedulingPolicy"] = {"nodeFillType": "Pack", "jobDefaultOrder": "None"}
+    pool["properties"]["deploymentConfiguration"]["virtualMachineConfiguration"]["extensions"].reverse()
+    live = inputs_from_arm(pool, copy.deepcopy(previous))
+    assert live["taskSchedulingPolicy"] == {"nodeFillType": "pack"}
+    assert live["deploymentConfiguration"] == previous["deploymentConfiguration"]
+    assert live["vmSize"] == previous["vmSize"]
+
+
 def test_inputs_from_arm_matches_extensions_by_name_not_position() -> None:
     previous = sample_pool()
     pool = arm_pool_for(previous)
     extensions = pool["properties"]["deploymentConfiguration"]["virtualMachineConfiguration"]["extensions"]
     extensions.reverse()
+    extensions[0]["typeHandlerVersion"] = "2.1"
     live = inputs_from_arm(pool, copy.deepcopy(previous))
-    names = [
-        ext["name"] for ext in live["deploymentConfiguration"]["virtualMachineConfiguration"]["extensions"]
-    ]
-    assert names == ["monitor", "secretext"]
-    assert all(
-        "enableAutomaticUpgrade" not in ext
-        for ext in live["deploymentConfiguration"]["virtualMachineConfiguration"]["extensions"]
-    )
+    live_extensions = live["deploymentConfiguration"]["virtualMachineConfiguration"]["extensions"]
+    assert [ext["name"] for ext in live_extensions] == ["monitor", "secretext"]
+    assert live_extensions[0]["typeHandlerVersion"] == "2.1"
+    assert live_extensions[1] == extensions_of(previous)[0]
+    assert all("enableAutomaticUpgrade" not in ext for ext in live_extensions)
+
+
+def test_inputs_from_arm_leaves_out_the_ownership_tags() -> None:
+    previous = sample_pool()
+    pool = arm_pool_for(previous)
+    pool["tags"] = {**pool["tags"], "pulumi-batchpool-stack": "dev", "Pulumi-BatchPool-Create-Token": "t"}
+    assert inputs_from_arm(pool, previous)["tags"] == {"env": "dev"}
+    del previous["tags"]
+    pool["tags"] = {"pulumi-batchpool-stack": "dev"}
+    assert "tags" not in inputs_from_arm(pool, previous)
+
+
+def test_patch_sends_null_for_each_identity_the_pool_no_longer_names() -> None:
+    second = IDENTITY_ID.replace("id1", "id2")
+    live = {"identity": {"type": "UserAssigned", "userAssignedIdentities": {IDENTITY_ID: {}, second: {}}}}
+    inputs = sample_pool()
+    inputs["identity"]["userAssignedIdentities"] = {IDENTITY_ID.upper(): {}}
+    body = mutable_patch_body(["identity"], inputs, live)
+    assert body["identity"]["userAssignedIdentities"] == {IDENTITY_ID.upper(): {}, second: None}
+    assert json.loads(json.dumps(body))["identity"]["userAssignedIdentities"][second] is None
+    del inputs["identity"]
+    assert mutable_patch_body(["identity"], inputs, live) == {"identity": {"type": "None"}}

@@ -1,13 +1,12 @@
 """Tests for the canonical forms that keep diff and refresh free of spurious changes."""
 
 import json
+from typing import Any
 
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
 from provider.normalize import (
-    canonical_extension,
-    canonical_extensions,
     canonical_json,
     canonical_value,
     contains_unknown,
@@ -44,7 +43,18 @@ def test_canonical_json_is_order_and_form_independent() -> None:
     assert canonical_json({"b": 1.0, "a": "x"}) == canonical_json('{"a": "x", "b": 1}') == '{"a":"x","b":1}'
 
 
-def test_canonical_extension_applies_boolean_defaults_and_drops_secrets() -> None:
+def extensions(*items: dict) -> dict:
+    """A deployment configuration holding ``items`` as its extensions."""
+    return {"virtualMachineConfiguration": {"nodeAgentSkuId": "n", "extensions": list(items)}}
+
+
+def canonical_extensions(*items: dict) -> Any:
+    return canonical_value("deploymentConfiguration", extensions(*items))["virtualMachineConfiguration"][
+        "extensions"
+    ]
+
+
+def test_extension_boolean_defaults_and_protected_settings_are_not_compared() -> None:
     explicit = {
         "name": "e",
         "type": "T",
@@ -54,27 +64,29 @@ def test_canonical_extension_applies_boolean_defaults_and_drops_secrets() -> Non
         "provisionAfterExtensions": [],
     }
     implicit = {"name": "e", "type": "T", "publisher": "P", "protectedSettings": {"k": "v"}}
-    assert canonical_extension(explicit) == canonical_extension(implicit)
-    assert "protectedSettings" not in canonical_extension(implicit)
-    assert canonical_extension({**implicit, "enableAutomaticUpgrade": True}) != canonical_extension(implicit)
+    assert canonical_extensions(explicit) == canonical_extensions(implicit)
+    assert "protectedSettings" not in json.dumps(list(canonical_extensions(implicit).values()))
+    upgraded = {**implicit, "enableAutomaticUpgrade": True}
+    assert canonical_extensions(upgraded) != canonical_extensions(implicit)
 
 
-def test_canonical_extension_parses_settings_and_sorts_prerequisites() -> None:
+def test_extension_settings_compare_as_json_and_prerequisites_as_a_set() -> None:
     as_object = {"name": "e", "settings": {"x": 1.0}, "provisionAfterExtensions": ["b", "a"]}
     as_string = {"name": "e", "settings": json.dumps({"x": 1}), "provisionAfterExtensions": ["a", "b"]}
-    assert canonical_extension(as_object) == canonical_extension(as_string)
+    assert canonical_extensions(as_object) == canonical_extensions(as_string)
 
 
-def test_canonical_extensions_are_keyed_by_lower_case_name() -> None:
-    keyed = canonical_extensions([{"name": "SecretExt", "type": "T"}, {"name": "b", "type": "U"}])
-    assert list(keyed) == ["secretext", "b"]
-    assert keyed["secretext"]["type"] == "T"
-    assert canonical_extensions(None) == {}
+def test_extensions_are_keyed_by_case_free_name_and_type() -> None:
+    keyed = canonical_extensions({"name": "SecretExt", "type": "T"}, {"name": "b", "type": "U"})
+    assert list(keyed) == [("secretext", "T"), ("b", "U")]
+    assert canonical_value("deploymentConfiguration", extensions()) == {
+        "virtualMachineConfiguration": {"nodeAgentSkuId": "n"}
+    }
 
 
 def test_extension_type_and_publisher_stay_case_sensitive() -> None:
-    lower = canonical_extensions([{"name": "a", "type": "keyvaultforlinux"}])
-    upper = canonical_extensions([{"name": "a", "type": "KeyVaultForLinux"}])
+    lower = canonical_extensions({"name": "a", "type": "keyvaultforlinux"})
+    upper = canonical_extensions({"name": "a", "type": "KeyVaultForLinux"})
     assert lower != upper
 
 
@@ -89,9 +101,9 @@ def test_vm_size_and_enums_are_case_insensitive() -> None:
 
 def test_free_form_values_keep_their_case() -> None:
     assert canonical_value("tags", {"mode": "Fast"}) == {"mode": "Fast"}
-    assert canonical_value("metadata", [{"name": "policy", "value": "A"}]) == [
-        {"name": "policy", "value": "A"}
-    ]
+    assert canonical_value("metadata", [{"name": "policy", "value": "A"}]) == {
+        ("policy",): {"name": "policy", "value": "A"}
+    }
     assert canonical_value("displayName", "Render Pool") == "Render Pool"
 
 
