@@ -96,11 +96,11 @@ def canonical_json(value: Any) -> str:
     return json.dumps(json_numbers(parse_json_text(value)), sort_keys=True, separators=(",", ":"))
 
 
-class _Absent:
+class Absent:
     """Marks "not set" while canonicalising (``None`` itself may not be used: it is a JSON value)."""
 
 
-ABSENT = _Absent()
+ABSENT = Absent()
 
 
 class ModelNode:
@@ -230,6 +230,16 @@ def _with_text_keys(value: Any) -> Any:
 
 MODEL = _build_model()
 """The pool model as a tree of ``ModelNode``s, built once from ``pool_model`` and ``defaults``."""
+
+
+def model_at(path: str) -> ModelNode | None:
+    """The model node at the dotted wire ``path`` (``*`` for list items), ``None`` when outside the model."""
+    node: ModelNode | None = MODEL
+    for part in path.split("."):
+        if node is None:
+            return None
+        node = node.item if part == pool_model.ITEM else node.child(part)
+    return node
 
 
 def canonical_value(key: str, value: Any) -> Any:

@@ -32,6 +32,7 @@ from provider.clients import clients_for
 from provider.concealment import SECRET_OUTPUTS, Redactor, conceal_outputs, conceal_read, for_azure
 from provider.diffing import diff_pool
 from provider.errors import BatchPoolError
+from provider.explain import log_replacement_causes
 from provider.lifecycle import PoolLifecycle
 from provider.naming import resolve_pool_name
 from provider.settings import Settings, settings_from_configure_request
@@ -71,7 +72,10 @@ class BatchPoolProvider(ResourceProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Pure comparison of the previous outputs with the new checked inputs (see `provider.diffing`);
         write-only secrets are compared by fingerprint (see `write_only.diff_views`)."""
-        return diff_pool(*write_only.diff_views(olds, news))
+        views = write_only.diff_views(olds, news)
+        result = diff_pool(*views)
+        log_replacement_causes(pulumi.log.info, *views, result.replaces or [])
+        return result
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Validate (whoever called), create the pool and wait for it; a failure leaves no pool behind."""
