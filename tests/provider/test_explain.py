@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pulumi
 import pytest
 from pulumi.output import Unknown
 
@@ -117,9 +118,17 @@ def test_no_replacement_no_lines() -> None:
     assert causes(lambda pool: None) == []
 
 
-def test_provider_diff_logs_one_line_per_cause(capsys: pytest.CaptureFixture[str]) -> None:
+def test_provider_diff_logs_one_line_per_cause(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Where pulumi.log.info ends up depends on whether an engine (or earlier tests' mocks) is set up in
+    # this process: record the calls instead.
+    logged: list[str] = []
+    monkeypatch.setattr(pulumi.log, "info", logged.append)
     news = sample_pool()
     extensions_of(news)[0]["typeHandlerVersion"] = "3.1"
+    news["protectedSettings"] = {"secretext": {"token": "rotated"}}
     result = BatchPoolProvider().diff("id", outputs_of(sample_pool()), copy.deepcopy(news))
-    assert result.replaces == ["deploymentConfiguration"]
-    assert "render-1a2b3c4: replace: secretext.typeHandlerVersion 3.0 -> 3.1" in capsys.readouterr().err
+    assert result.replaces == ["deploymentConfiguration", "protectedSettings"]
+    assert [line.split(" (")[0] for line in logged] == [
+        "render-1a2b3c4: replace: secretext.typeHandlerVersion 3.0 -> 3.1",
+        "render-1a2b3c4: replace: protectedSettings of secretext changed",
+    ]
