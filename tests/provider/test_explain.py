@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -132,3 +133,16 @@ def test_provider_diff_logs_one_line_per_cause(monkeypatch: pytest.MonkeyPatch) 
         "render-1a2b3c4: replace: secretext.typeHandlerVersion 3.0 -> 3.1",
         "render-1a2b3c4: replace: protectedSettings of secretext changed",
     ]
+
+
+def test_the_readme_shows_real_lines() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### What replaces, what updates, and why")[1].split("\n### ")[0]
+    shown = section.split("```text\n")[1].split("```")[0].splitlines()
+
+    def change(pool: dict[str, Any]) -> None:
+        extensions_of(pool)[0]["typeHandlerVersion"] = "3.1"
+        pool["protectedSettings"]["secretext"]["token"] = "rotated"
+        pool["taskSlotsPerNode"] = 2
+
+    assert sorted(shown) == sorted(causes(change))
