@@ -3,7 +3,8 @@
 ``olds`` are the previous *outputs* (the engine never passes old inputs to a dynamic provider's diff); they
 echo every input except ``protectedSettings``, which they carry as ``protectedSettingsSalt`` plus
 ``protectedSettingsFingerprint``. Values are compared in the canonical forms of ``provider.normalize`` so that
-reordering extensions, ``3`` vs ``3.0`` or ``STANDARD_D4`` vs ``standard_d4`` never plan a replacement.
+reordering extensions, ``3`` vs ``3.0``, ``STANDARD_D4`` vs ``standard_d4`` or a server default written out
+never plan a replacement. ``provider.explain`` turns a planned replacement into lines a reviewer can read.
 """
 
 from collections.abc import Mapping

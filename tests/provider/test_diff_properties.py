@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from provider import pool_model
 from provider.defaults import SERVER_DEFAULTS
 from provider.diffing import diff_pool
+from provider.normalize import canonical_value, equivalent_values
 from provider.ownership import CREATE_TOKEN_TAG, STACK_TAG
 from tests.provider import extensions_of, sample_pool
 from tests.provider.test_diffing import as_floats, outputs_of
@@ -302,3 +303,22 @@ def test_reordering_an_ordered_list_is_a_change(pool: dict[str, Any], rnd: rando
         "containerImageNames"
     ].reverse()
     assert plan(pool, news) == (True, ["deploymentConfiguration"])
+
+
+@given(pools(), st.randoms(use_true_random=False), st.data())
+def test_fast_comparison_agrees_with_canonical_forms(
+    pool: dict[str, Any], rnd: random.Random, data: st.DataObject
+) -> None:
+    # Diff uses equivalent_values for speed; refresh and the preview explanation use canonical_value.
+    news = no_op_rewrite(pool, rnd)
+    if data.draw(st.booleans()):
+        extension = data.draw(st.sampled_from(extensions_of(news)))
+        field = data.draw(st.sampled_from(sorted(EXTENSION_FIELDS)))
+        extension[field] = EXTENSION_FIELDS[field](extension.get(field))
+    if data.draw(st.booleans()):
+        news[data.draw(st.sampled_from(sorted(CHANGES_FROM_DEFAULT)))] = data.draw(
+            st.sampled_from(list(CHANGES_FROM_DEFAULT.values()))
+        )
+    for key in pool.keys() | news.keys():
+        agree = canonical_value(key, pool.get(key)) == canonical_value(key, news.get(key))
+        assert equivalent_values(key, pool.get(key), news.get(key)) is agree, key
