@@ -22,8 +22,10 @@ from provider.normalize import (
     MODEL,
     Absent,
     ModelNode,
+    canonical_at,
     canonical_value,
     contains_unknown,
+    equivalent_at,
     is_unknown,
     model_at,
 )
@@ -90,50 +92,44 @@ def _canonical(key: str, value: Any) -> Any:
 
 def _deployment_causes(old: Any, new: Any) -> Iterator[tuple[str, str]]:
     """Extension changes (by extension name) and changes of the rest of the deployment configuration."""
-    before = _canonical("deploymentConfiguration", old)
-    after = _canonical("deploymentConfiguration", new)
-    old_extensions, new_extensions = _pop_extensions(before), _pop_extensions(after)
-    if is_unknown(new_extensions):
+    old_rest, old_extensions = _split_extensions(old)
+    new_rest, new_extensions = _split_extensions(new)
+    items = new_extensions if isinstance(new_extensions, list) else [new_extensions]
+    if any(is_unknown(item) for item in items):
         yield "extensions (known after apply)", EXTENSIONS_RULE
-    elif old_extensions != new_extensions:
-        names = _extension_names(old) | _extension_names(new)
-        old_by_name, new_by_name = _by_name(old_extensions), _by_name(new_extensions)
-        for key in sorted({*old_by_name, *new_by_name}):
-            name = names.get(key, key)
-            if key not in old_by_name:
-                yield f"extension {name} added", EXTENSIONS_RULE
-            elif key not in new_by_name:
-                yield f"extension {name} removed", EXTENSIONS_RULE
-            else:
-                for change in _changes(name, old_by_name[key], new_by_name[key], EXTENSION_MODEL):
+    else:
+        before, after = _by_name(old_extensions), _by_name(new_extensions)
+        for key in sorted({*before, *after}):
+            if key not in before:
+                yield f"extension {after[key].get('name')} added", EXTENSIONS_RULE
+            elif key not in after:
+                yield f"extension {before[key].get('name')} removed", EXTENSIONS_RULE
+            elif not equivalent_at(before[key], after[key], EXTENSION_MODEL):
+                was, now = (canonical_at(item, EXTENSION_MODEL) for item in (before[key], after[key]))
+                for change in _changes(str(after[key].get("name")), was, now, EXTENSION_MODEL):
                     yield _describe(*change), EXTENSIONS_RULE
     rule = _property_rule("deploymentConfiguration")
-    for change in _changes("deploymentConfiguration", before, after, MODEL.child("deploymentConfiguration")):
+    was, now = (_canonical("deploymentConfiguration", rest) for rest in (old_rest, new_rest))
+    for change in _changes("deploymentConfiguration", was, now, MODEL.child("deploymentConfiguration")):
         yield _describe(*change), rule
 
 
-def _pop_extensions(canonical: Any) -> Any:
-    """Take the canonical extensions out of a canonical deployment configuration (in place)."""
-    vm = canonical.get("virtualMachineConfiguration") if isinstance(canonical, dict) else None
-    if not isinstance(vm, dict):
-        return ABSENT
-    return vm.pop("extensions", ABSENT)
-
-
-def _by_name(extensions: Any) -> dict[str, Any]:
-    """Canonical extensions (keyed by name and type) keyed by lower-cased name alone."""
-    if not isinstance(extensions, dict):
-        return {}
-    return {str(key[0] if isinstance(key, tuple) else key): item for key, item in extensions.items()}
-
-
-def _extension_names(deployment: Any) -> dict[str, str]:
-    """Lower-cased extension name -> the name as written, for messages."""
+def _split_extensions(deployment: Any) -> tuple[Any, Any]:
+    """(the deployment configuration without its extensions, the extensions as written)."""
     vm = deployment.get("virtualMachineConfiguration") if isinstance(deployment, Mapping) else None
-    extensions = vm.get("extensions") if isinstance(vm, Mapping) else None
+    if not isinstance(vm, Mapping):
+        return deployment, None
+    rest = {key: value for key, value in vm.items() if key != "extensions"}
+    return {**deployment, "virtualMachineConfiguration": rest}, vm.get("extensions")
+
+
+def _by_name(extensions: Any) -> dict[str, Mapping[str, Any]]:
+    """Extensions keyed by lower-cased name, Azure's identity for them within a pool."""
+    if not isinstance(extensions, list):
+        return {}
     return {
-        str(extension.get("name")).lower(): str(extension.get("name"))
-        for extension in extensions or []
+        str(extension.get("name")).lower(): extension
+        for extension in extensions
         if isinstance(extension, Mapping)
     }
 

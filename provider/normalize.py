@@ -66,6 +66,11 @@ def contains_unknown(value: Any) -> bool:
 
 def json_numbers(value: Any) -> Any:
     """Return ``value`` with integral floats turned into ints and ``None`` mapping values dropped."""
+    kind = type(value)  # exact types first: diff runs this over every extension's settings
+    if kind is str or kind is int or kind is bool:
+        return value
+    if kind is dict:
+        return {key: json_numbers(item) for key, item in value.items() if item is not None}
     if isinstance(value, bool):
         return value
     if isinstance(value, float) and value.is_integer():
@@ -268,23 +273,24 @@ def equivalent_values(key: str, old: Any, new: Any) -> bool:
     """
     if key == "tags":
         return canonical_value(key, old) == canonical_value(key, new)
-    return _equivalent(old, new, MODEL.child(key))
+    return equivalent_at(old, new, MODEL.child(key))
 
 
-def _equivalent(old: Any, new: Any, node: ModelNode | None) -> bool:
+def equivalent_at(old: Any, new: Any, node: ModelNode | None) -> bool:
+    """``canonical_at(old, node) == canonical_at(new, node)``, side by side (see ``equivalent_values``)."""
     if old == new and type(old) is type(new):
         return True
     if node is not None and not node.json_text and not node.identity_map:
         if type(old) is dict and type(new) is dict:
             return all(
-                _equivalent(old.get(key), new.get(key), child)
+                equivalent_at(old.get(key), new.get(key), child)
                 for key in old.keys() | new.keys()
                 if (child := node.children.get(key)) is None or not child.not_compared
             )
         if isinstance(node.keys, tuple) and type(old) is list and type(new) is list:
             pairs = _paired(old, new, node.keys, node.item)
             if pairs is not None:
-                return all(_equivalent(before, after, node.item) for before, after in pairs)
+                return all(equivalent_at(before, after, node.item) for before, after in pairs)
     return bool(canonical_at(old, node) == canonical_at(new, node))
 
 

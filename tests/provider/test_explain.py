@@ -114,6 +114,19 @@ def test_unknowns_read_as_known_after_apply() -> None:
     ]
 
 
+def test_unknown_extensions_read_as_known_after_apply() -> None:
+    whole = causes(
+        lambda pool: pool["deploymentConfiguration"]["virtualMachineConfiguration"].update(
+            extensions=Unknown()
+        )
+    )
+    one = causes(lambda pool: extensions_of(pool).append(Unknown()))
+    for lines in (whole, one):
+        assert [line.split(": replace: ")[1] for line in lines] == [
+            f"extensions (known after apply) ({EXTENSIONS_RULE})"
+        ]
+
+
 def test_no_replacement_no_lines() -> None:
     assert causes(lambda pool: pool["scaleSettings"]["fixedScale"].update(targetDedicatedNodes=5)) == []
     assert causes(lambda pool: None) == []
