@@ -153,8 +153,8 @@ def _reconcile(live: Any, previous: Any, node: ModelNode | None) -> Any:
                 _reconcile(value, prior_items[index] if index < len(prior_items) else None, item)
                 for index, value in enumerate(live)
             ]
-        by_key = {_identity(value, identifiers, item): value for value in prior_items}
-        return [_reconcile(value, by_key.get(_identity(value, identifiers, item)), item) for value in live]
+        by_key = {_item_key(value, identifiers, item): value for value in prior_items}
+        return [_reconcile(value, by_key.get(_item_key(value, identifiers, item)), item) for value in live]
     return live
 
 
@@ -173,7 +173,7 @@ def _reconcile_mapping(
     return reconciled
 
 
-def _identity(value: Any, identifiers: tuple[str, ...], node: ModelNode | None) -> Any:
+def _item_key(value: Any, identifiers: tuple[str, ...], node: ModelNode | None) -> Any:
     """The identifier tuple of a keyed-list item, in canonical form (extension names without case)."""
     if not isinstance(value, Mapping) or node is None:
         return None
