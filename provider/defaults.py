@@ -2,7 +2,8 @@
 
 Azure returns these on every read whether or not the program wrote them, so diff and refresh treat a
 property holding its default and the same property left out as the same pool. Paths are dotted wire
-paths from the top-level input key; ``*`` stands for every item of a list.
+paths from the top-level input key; ``[]`` after a list
+stands for every item of it.
 
 Where each value comes from matters, because a wrong default hides a real change (and a missing one plans a
 replacement that changes nothing). ``tests/provider/test_spec_model.py`` checks each group against
@@ -34,7 +35,7 @@ EXAMPLE_DEFAULTS: Mapping[str, Any] = {
     "scaleSettings.fixedScale.targetLowPriorityNodes": 0,
     "deploymentConfiguration.virtualMachineConfiguration.imageReference.version": "latest",
     "deploymentConfiguration.virtualMachineConfiguration.osDisk.caching": "None",
-    "deploymentConfiguration.virtualMachineConfiguration.dataDisks.*.caching": "None",
+    "deploymentConfiguration.virtualMachineConfiguration.dataDisks[].caching": "None",
     "networkConfiguration.enableAcceleratedNetworking": False,
 }
 
@@ -44,10 +45,10 @@ DESCRIBED_DEFAULTS: Mapping[str, Any] = {
     "startTask.waitForSuccess": True,
     "startTask.userIdentity.autoUser.scope": "Pool",
     "startTask.userIdentity.autoUser.elevationLevel": "NonAdmin",
-    "userAccounts.*.elevationLevel": "NonAdmin",
+    "userAccounts[].elevationLevel": "NonAdmin",
     "deploymentConfiguration.virtualMachineConfiguration.windowsConfiguration.enableAutomaticUpdates": True,
-    "deploymentConfiguration.virtualMachineConfiguration.extensions.*.autoUpgradeMinorVersion": False,
-    "deploymentConfiguration.virtualMachineConfiguration.extensions.*.enableAutomaticUpgrade": False,
+    "deploymentConfiguration.virtualMachineConfiguration.extensions[].autoUpgradeMinorVersion": False,
+    "deploymentConfiguration.virtualMachineConfiguration.extensions[].enableAutomaticUpgrade": False,
     "upgradePolicy.mode": "manual",
     "identity.type": "None",
 }

@@ -34,7 +34,7 @@ from provider.secrets import fingerprint_protected_settings
 LOCATION_KEYS = frozenset({"subscriptionId", "resourceGroupName", "accountName", "poolName"})
 EXTENSIONS_RULE = "Azure cannot change the extensions of an existing pool"
 LOCATION_RULE = "a pool cannot move to another subscription, resource group, account or name"
-EXTENSION_MODEL = model_at(f"{pool_model.EXTENSIONS}.{pool_model.ITEM}")
+EXTENSION_MODEL = model_at(f"{pool_model.EXTENSIONS}{pool_model.ITEM}")
 MASK = "***"
 MAX_VALUE_CHARS = 80
 

@@ -131,7 +131,7 @@ class ModelNode:
 
 def _node_at(root: ModelNode, path: str) -> ModelNode:
     node = root
-    for part in path.split("."):
+    for part in pool_model.segments(path):
         if part == pool_model.ITEM:
             node.item = node.item or ModelNode()
             node = node.item
@@ -238,9 +238,9 @@ MODEL = _build_model()
 
 
 def model_at(path: str) -> ModelNode | None:
-    """The model node at the dotted wire ``path`` (``*`` for list items), ``None`` when outside the model."""
+    """The model node at the dotted wire ``path`` (``[]`` for list items), ``None`` when outside the model."""
     node: ModelNode | None = MODEL
-    for part in path.split("."):
+    for part in pool_model.segments(path):
         if node is None:
             return None
         node = node.item if part == pool_model.ITEM else node.child(part)

@@ -1,8 +1,8 @@
 """What the 2025-06-01 pool model says about comparing values: which strings are enums, how lists compare.
 
-Paths are dotted wire paths from the top-level input key, ``*`` for every item of a list (as in
-``provider.defaults``). ``tests/provider/test_spec_model.py`` derives the same facts from Microsoft's swagger
-and fails when they drift apart.
+Paths are dotted wire paths from the top-level input key, ``[]`` after a list for every item of it (as in
+``provider.defaults`` and the emulator's defaults table). ``tests/provider/test_spec_model.py`` derives the
+same facts from Microsoft's swagger and fails when they drift apart.
 
 * ``ENUM_PATHS``: every property (or list item) the swagger types as an enum. Azure matches enum values
   case-insensitively and returns its own casing, so they compare lower-cased.
@@ -16,8 +16,19 @@ and fails when they drift apart.
 
 from collections.abc import Mapping
 
-ITEM = "*"
-"""Path segment for every item of a list (here and in ``provider.defaults``)."""
+ITEM = "[]"
+"""Marks every item of a list in a path (``dataDisks[].caching``), here and in ``provider.defaults``."""
+
+
+def segments(path: str) -> list[str]:
+    """A dotted path as its steps, ``ITEM`` a step of its own: ``a.b[].c`` -> ``["a", "b", "[]", "c"]``."""
+    steps: list[str] = []
+    for part in path.split("."):
+        name = part.removesuffix(ITEM)
+        steps.append(name)
+        steps.extend([ITEM] * ((len(part) - len(name)) // len(ITEM)))
+    return steps
+
 
 VM = "deploymentConfiguration.virtualMachineConfiguration"
 EXTENSIONS = f"{VM}.extensions"
@@ -33,22 +44,22 @@ ENUM_PATHS = frozenset(
         "taskSchedulingPolicy.nodeFillType",
         "scaleSettings.fixedScale.nodeDeallocationOption",
         "networkConfiguration.dynamicVnetAssignmentScope",
-        f"{NAT_POOLS}.*.protocol",
-        f"{NAT_POOLS}.*.networkSecurityGroupRules.*.access",
+        f"{NAT_POOLS}[].protocol",
+        f"{NAT_POOLS}[].networkSecurityGroupRules[].access",
         f"{PUBLIC_IP}.provision",
-        f"{PUBLIC_IP}.ipFamilies.*",
-        "userAccounts.*.elevationLevel",
-        "userAccounts.*.windowsUserConfiguration.loginMode",
+        f"{PUBLIC_IP}.ipFamilies[]",
+        "userAccounts[].elevationLevel",
+        "userAccounts[].windowsUserConfiguration.loginMode",
         "startTask.userIdentity.autoUser.scope",
         "startTask.userIdentity.autoUser.elevationLevel",
         "startTask.containerSettings.workingDirectory",
-        "startTask.containerSettings.containerHostBatchBindMounts.*.source",
-        f"{VM}.dataDisks.*.caching",
-        f"{VM}.dataDisks.*.storageAccountType",
-        f"{VM}.dataDisks.*.managedDisk.storageAccountType",
-        f"{VM}.dataDisks.*.managedDisk.securityProfile.securityEncryptionType",
+        "startTask.containerSettings.containerHostBatchBindMounts[].source",
+        f"{VM}.dataDisks[].caching",
+        f"{VM}.dataDisks[].storageAccountType",
+        f"{VM}.dataDisks[].managedDisk.storageAccountType",
+        f"{VM}.dataDisks[].managedDisk.securityProfile.securityEncryptionType",
         f"{VM}.containerConfiguration.type",
-        f"{VM}.diskEncryptionConfiguration.targets.*",
+        f"{VM}.diskEncryptionConfiguration.targets[]",
         f"{VM}.nodePlacementConfiguration.policy",
         f"{VM}.osDisk.ephemeralOSDiskSettings.placement",
         f"{VM}.osDisk.caching",
@@ -75,15 +86,15 @@ VALUE_SET_LISTS = frozenset(
     {
         f"{VM}.diskEncryptionConfiguration.targets",
         f"{PUBLIC_IP}.ipFamilies",
-        f"{EXTENSIONS}.*.provisionAfterExtensions",
+        f"{EXTENSIONS}[].provisionAfterExtensions",
     }
 )
 
 ORDERED_LISTS = frozenset(
     {
         f"{VM}.containerConfiguration.containerImageNames",
-        f"{NAT_POOLS}.*.networkSecurityGroupRules",
-        f"{NAT_POOLS}.*.networkSecurityGroupRules.*.sourcePortRanges",
+        f"{NAT_POOLS}[].networkSecurityGroupRules",
+        f"{NAT_POOLS}[].networkSecurityGroupRules[].sourcePortRanges",
         f"{PUBLIC_IP}.ipAddressIds",
         f"{PUBLIC_IP}.ipTags",
         "startTask.containerSettings.containerHostBatchBindMounts",
@@ -92,14 +103,14 @@ ORDERED_LISTS = frozenset(
     }
 )
 
-CASE_INSENSITIVE_PATHS = frozenset({"vmSize", f"{EXTENSIONS}.*.name"})
+CASE_INSENSITIVE_PATHS = frozenset({"vmSize", f"{EXTENSIONS}[].name"})
 """Free-text values Azure compares without case (it returns ``vmSize`` upper-cased; extension names are
 unique without regard to case)."""
 
-JSON_TEXT_PATHS = frozenset({f"{EXTENSIONS}.*.settings"})
+JSON_TEXT_PATHS = frozenset({f"{EXTENSIONS}[].settings"})
 """Values that are JSON whether given as an object or as a JSON string (the data plane returns a string)."""
 
-NOT_COMPARED_PATHS = frozenset({f"{EXTENSIONS}.*.protectedSettings"})
+NOT_COMPARED_PATHS = frozenset({f"{EXTENSIONS}[].protectedSettings"})
 """Never compared as values: ``protectedSettings`` compare by their fingerprint (``provider.secrets``)."""
 
 IDENTITY_MAP_PATHS = frozenset({"identity.userAssignedIdentities"})

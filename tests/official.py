@@ -53,9 +53,10 @@ def _merged(schema: Mapping[str, Any], base: Path) -> dict[str, Any]:
 
 
 def pool_schema_paths() -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every writable property of the pool as (dotted wire path, merged schema), ``*`` for list items.
+    """Every writable property of the pool as (dotted wire path, merged schema).
 
-    Wire paths start at the flat input keys: ``properties.*`` of the ARM pool, ``identity`` and ``tags``.
+    Wire paths start at the flat input keys (the ARM pool's ``properties``, ``identity`` and ``tags``), with
+    ``[]`` after a list for its items, as ``provider.pool_model`` writes them.
     """
     swagger = _document(MANAGEMENT_SWAGGER)
     pool = swagger["definitions"]["Pool"]["properties"]
@@ -76,7 +77,7 @@ def _walk(path: str, schema: Mapping[str, Any], base: Path) -> Iterator[tuple[st
         return
     yield path, merged
     if merged.get("type") == "array":
-        yield from _walk(f"{path}.*", merged["items"], base)
+        yield from _walk(f"{path}[]", merged["items"], base)
     for key, child in merged.get("properties", {}).items():
         yield from _walk(f"{path}.{key}", child, base)
 

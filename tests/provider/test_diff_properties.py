@@ -146,7 +146,7 @@ CREATABLE_PARENTS = frozenset({"taskSchedulingPolicy", "upgradePolicy", "identit
 
 
 def rewrite_at(value: Any, path: list[str], rewrite: Callable[[Any], Any]) -> None:
-    """Apply ``rewrite`` to every value at ``path`` (``*`` for list items) inside ``value``, in place.
+    """Apply ``rewrite`` to every value at the steps ``path`` (``[]``: every list item) inside ``value``.
 
     A missing object on the way is added when it is one of ``CREATABLE_PARENTS``.
     """
@@ -182,7 +182,7 @@ def shuffle_sets(pool: dict[str, Any], rnd: random.Random) -> None:
         return items
 
     for path in [*pool_model.KEYED_LISTS, *pool_model.VALUE_SET_LISTS]:
-        rewrite_at(pool, path.split("."), shuffled)
+        rewrite_at(pool, pool_model.segments(path), shuffled)
 
 
 def toggle_defaults(pool: dict[str, Any], rnd: random.Random) -> None:
@@ -199,7 +199,7 @@ def toggle_defaults(pool: dict[str, Any], rnd: random.Random) -> None:
         return REMOVE if same and type(value) is type(default) and rnd.random() < 0.5 else value
 
     for path, default in SERVER_DEFAULTS.items():
-        rewrite_at(pool, path.split("."), lambda value, default=default: toggled(value, default))
+        rewrite_at(pool, pool_model.segments(path), lambda value, default=default: toggled(value, default))
 
 
 def recase_enums(pool: dict[str, Any], rnd: random.Random) -> None:
@@ -207,7 +207,7 @@ def recase_enums(pool: dict[str, Any], rnd: random.Random) -> None:
         return rnd.choice([str.upper, str.lower, str.swapcase])(value) if isinstance(value, str) else value
 
     for path in pool_model.ENUM_PATHS:
-        rewrite_at(pool, path.split("."), recased)
+        rewrite_at(pool, pool_model.segments(path), recased)
 
 
 def settings_as_text(pool: dict[str, Any], rnd: random.Random) -> None:

@@ -24,9 +24,9 @@ def schema() -> dict[str, dict[str, Any]]:
     return dict(pool_schema_paths())
 
 
-def values_at(body: Any, path: str, prefix: str = "") -> dict[str, Any]:
-    """Concrete path -> value for ``path`` (``*`` expands over list items) inside ``body``."""
-    head, _, rest = path.partition(".")
+def values_at(body: Any, path: list[str], prefix: str = "") -> dict[str, Any]:
+    """Concrete path -> value for the steps ``path`` (``[]`` expands over list items) inside ``body``."""
+    head, rest = path[0], path[1:]
     if head == pool_model.ITEM:
         items = body if isinstance(body, list) else []
         found: dict[str, Any] = {}
@@ -76,8 +76,8 @@ def test_each_example_default_is_shown_filled_in_by_an_official_create_response(
         witnesses = [
             name
             for name, request, response in examples
-            for where, shown in values_at(wire_view(response), path).items()
-            if same(shown, value) and where not in values_at(wire_view(request), path)
+            for where, shown in values_at(wire_view(response), pool_model.segments(path)).items()
+            if same(shown, value) and where not in values_at(wire_view(request), pool_model.segments(path))
         ]
         assert witnesses, f"no official create example shows Azure filling {path}={value!r}"
 
@@ -103,10 +103,10 @@ def test_every_list_is_classified_as_the_swagger_says(schema: dict[str, dict[str
     keyed = {
         path: tuple(spec["x-ms-identifiers"]) for path, spec in lists.items() if spec.get("x-ms-identifiers")
     }
-    of_enums = {path for path, spec in lists.items() if "enum" in schema[f"{path}.*"]}
+    of_enums = {path for path, spec in lists.items() if "enum" in schema[f"{path}[]"]}
     assert keyed == dict(pool_model.KEYED_LISTS)
     assert of_enums <= pool_model.VALUE_SET_LISTS
-    assert pool_model.VALUE_SET_LISTS - of_enums == {f"{pool_model.EXTENSIONS}.*.provisionAfterExtensions"}
+    assert pool_model.VALUE_SET_LISTS - of_enums == {f"{pool_model.EXTENSIONS}[].provisionAfterExtensions"}
     assert set(lists) - set(keyed) - pool_model.VALUE_SET_LISTS == pool_model.ORDERED_LISTS
 
 
