@@ -99,6 +99,10 @@ def assert_round_trip_is_no_change(
     refreshed_outputs = strip_secrets(decode(refreshed.properties))
     refreshed_inputs = strip_secrets(decode(refreshed.inputs))
     assert "protectedSettings" not in refreshed_inputs
+    # Batch's own node extension (listed on every node) is not one of the pool's.
+    vm = checked["deploymentConfiguration"]["virtualMachineConfiguration"]
+    declared = {extension["name"] for extension in vm.get("extensions") or []}
+    assert set(refreshed_outputs["extensionStatus"]) == declared
     after_refresh = engine.diff(
         created.id, refreshed_outputs, decode(engine.check(refreshed_inputs, news).inputs)
     )
