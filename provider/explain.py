@@ -195,9 +195,9 @@ def _describe(path: str, old: Any, new: Any, node: ModelNode | None) -> str:
         return f"{path} added" if isinstance(new, dict) else f"{path} set to {_shown(path, new)}"
     if new is ABSENT:
         return f"{path} removed"
-    if _is_secret(path):
-        return f"{path} changed"
-    return f"{path} {_shown(path, old)} -> {_shown(path, new)}"
+    was, now = _shown(path, old), _shown(path, new)
+    # Equal once shown: what changed is a masked secret (or beyond the cut).
+    return f"{path} changed" if _is_secret(path) or was == now else f"{path} {was} -> {now}"
 
 
 def _is_secret(path: str) -> bool:

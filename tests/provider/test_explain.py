@@ -103,6 +103,23 @@ def test_write_only_secrets_are_masked() -> None:
     assert SECRET not in "".join(lines)
 
 
+def test_secrets_inside_ordered_lists_are_masked() -> None:
+    def mount(key: str) -> list[dict[str, Any]]:
+        blob = {"accountName": "a", "containerName": "c", "accountKey": key, "relativeMountPath": "m"}
+        return [{"azureBlobFileSystemConfiguration": blob}]
+
+    lines = causes(
+        lambda pool: pool.update(mountConfiguration=mount("new-" + SECRET)),
+        lambda pool: pool.update(mountConfiguration=mount("old-" + SECRET)),
+    )
+    assert [line.split(": replace: ")[1].rsplit(" (", 1)[0] for line in lines] == [
+        "mountConfiguration changed"
+    ]
+
+    (added,) = causes(lambda pool: pool.update(mountConfiguration=mount(SECRET)))
+    assert '[{"azureBlobFileSystemConfiguration":{"accountKey":"***"' in added and SECRET not in added
+
+
 def test_unknowns_read_as_known_after_apply() -> None:
     def change(pool: dict[str, Any]) -> None:
         extensions_of(pool)[0]["typeHandlerVersion"] = Unknown()
