@@ -27,6 +27,7 @@ from provider.normalize import (
     contains_unknown,
     equivalent_at,
     is_unknown,
+    item_key_values,
     model_at,
 )
 from provider.secrets import fingerprint_protected_settings
@@ -170,20 +171,18 @@ def _changes(path: str, old: Any, new: Any, node: ModelNode | None, item: bool =
     if objects and not (item and (old is ABSENT or new is ABSENT)):
         before = old if isinstance(old, dict) else {}
         after = new if isinstance(new, dict) else {}
-        for key in sorted({*before, *after}, key=str):
-            keyed = isinstance(key, tuple)
+        # A keyed list's canonical form maps item keys to items (see ``normalize.item_key_values``).
+        keyed = node is not None and isinstance(node.keys, tuple)
+        for key in sorted({*before, *after}):
             child = (node.item if keyed else node.child(key)) if node is not None else None
-            yield from _changes(
-                _joined(path, key), before.get(key, ABSENT), after.get(key, ABSENT), child, keyed
-            )
+            where = _item_path(path, key) if keyed else f"{path}.{key}"
+            yield from _changes(where, before.get(key, ABSENT), after.get(key, ABSENT), child, keyed)
     else:
         yield path, old, new, node
 
 
-def _joined(path: str, key: Any) -> str:
-    if isinstance(key, tuple):
-        return f"{path}[{', '.join(str(part) for part in key if part is not ABSENT)}]"
-    return f"{path}.{key}"
+def _item_path(path: str, key: str) -> str:
+    return f"{path}[{', '.join(str(value) for value in item_key_values(key) if value is not None)}]"
 
 
 def _describe(path: str, old: Any, new: Any, node: ModelNode | None) -> str:

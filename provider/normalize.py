@@ -163,14 +163,25 @@ def _build_model() -> ModelNode:
 
 
 def _keyed(items: list[Any], identifiers: tuple[str, ...]) -> Any:
-    """Items keyed by their identifiers; a list without usable identifiers compares as a sorted multiset."""
-    keyed: dict[tuple[Any, ...], Any] = {}
+    """Items keyed by their identifiers; a list without usable identifiers compares as a sorted multiset.
+
+    The key is the JSON array of the identifier values, so canonical forms stay plain JSON (other modules
+    hash them) and a key reads back with ``item_key_values``.
+    """
+    keyed: dict[str, Any] = {}
     for item in items:
-        key = tuple(item.get(name) for name in identifiers) if isinstance(item, dict) else None
-        if key is None or all(part is None for part in key) or key in keyed:
+        values = [item.get(name) for name in identifiers] if isinstance(item, dict) else [None]
+        key = json.dumps(values, sort_keys=True, default=repr)
+        if all(value is None for value in values) or key in keyed:
             return tuple(sorted(items, key=_sort_key))
         keyed[key] = item
     return keyed
+
+
+def item_key_values(key: str) -> list[Any]:
+    """The identifier values of a keyed-list item's key in a canonical form (see ``_keyed``)."""
+    values: list[Any] = json.loads(key)
+    return values
 
 
 def _canonical(value: Any, node: ModelNode | None) -> Any:
@@ -221,16 +232,8 @@ def _canonical_list(value: list[Any] | tuple[Any, ...], node: ModelNode) -> Any:
 
 
 def _sort_key(item: Any) -> str:
-    """A total order for canonical items, whose mappings may be keyed by identifier tuples."""
-    return json.dumps(_with_text_keys(item), sort_keys=True, default=repr)
-
-
-def _with_text_keys(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(key): _with_text_keys(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_with_text_keys(item) for item in value]
-    return value
+    """A total order for canonical items (``repr`` for what JSON cannot hold: an unknown in a preview)."""
+    return json.dumps(item, sort_keys=True, default=repr)
 
 
 MODEL = _build_model()

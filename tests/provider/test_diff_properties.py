@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from provider import pool_model
 from provider.defaults import SERVER_DEFAULTS
-from provider.diffing import diff_pool
+from provider.diffing import REPLACE_KEYS, diff_pool
 from provider.normalize import canonical_value, equivalent_values
 from provider.ownership import CREATE_TOKEN_TAG, STACK_TAG
 from tests.provider import extensions_of, sample_pool
@@ -322,3 +322,14 @@ def test_fast_comparison_agrees_with_canonical_forms(
     for key in pool.keys() | news.keys():
         agree = canonical_value(key, pool.get(key)) == canonical_value(key, news.get(key))
         assert equivalent_values(key, pool.get(key), news.get(key)) is agree, key
+
+
+@given(pools(), st.randoms(use_true_random=False))
+def test_canonical_forms_are_plain_json_and_stable_under_no_op_rewrites(
+    pool: dict[str, Any], rnd: random.Random
+) -> None:
+    # Derived pool names hash these forms: a no-op rewrite must not rename the pool.
+    def digest(props: dict[str, Any]) -> str:
+        return json.dumps({key: canonical_value(key, props.get(key)) for key in REPLACE_KEYS}, sort_keys=True)
+
+    assert digest(pool) == digest(no_op_rewrite(pool, rnd))

@@ -78,7 +78,7 @@ def test_extension_settings_compare_as_json_and_prerequisites_as_a_set() -> None
 
 def test_extensions_are_keyed_by_case_free_name_and_type() -> None:
     keyed = canonical_extensions({"name": "SecretExt", "type": "T"}, {"name": "b", "type": "U"})
-    assert list(keyed) == [("secretext", "T"), ("b", "U")]
+    assert list(keyed) == ['["secretext", "T"]', '["b", "U"]']
     assert canonical_value("deploymentConfiguration", extensions()) == {
         "virtualMachineConfiguration": {"nodeAgentSkuId": "n"}
     }
@@ -102,7 +102,7 @@ def test_vm_size_and_enums_are_case_insensitive() -> None:
 def test_free_form_values_keep_their_case() -> None:
     assert canonical_value("tags", {"mode": "Fast"}) == {"mode": "Fast"}
     assert canonical_value("metadata", [{"name": "policy", "value": "A"}]) == {
-        ("policy",): {"name": "policy", "value": "A"}
+        '["policy"]': {"name": "policy", "value": "A"}
     }
     assert canonical_value("displayName", "Render Pool") == "Render Pool"
 
