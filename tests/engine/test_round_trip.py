@@ -8,7 +8,6 @@ pool built from each official ``PoolCreate_*`` example (skipped without ``../sha
 from __future__ import annotations
 
 import copy
-import json
 import re
 import runpy
 from collections.abc import Callable
@@ -21,14 +20,14 @@ from pulumi.runtime.proto import provider_pb2
 
 from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
 from provider import BatchPool
-from tests.official import OFFICIAL, requires_official
+from tests.official import create_examples, requires_official
 from tests.strict_emulator import requires_strict_emulator
 
 from .engine import EngineClient, decode
 from .program import registered_inputs, strip_secrets
 
 PROGRAMS = sorted((Path(__file__).resolve().parents[2] / "programs").glob("*/__main__.py"))
-CREATE_EXAMPLES = sorted((OFFICIAL / "examples" / "management").glob("PoolCreate_*.json"))
+CREATE_EXAMPLES = create_examples()
 CERTIFICATE_URL = re.compile(r"https://[\w.-]+\.vault\.azure\.net/secrets/[\w-]+")
 
 
@@ -53,9 +52,8 @@ def snake_case(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def example_inputs(path: Path) -> dict[str, Any]:
+def example_inputs(name: str, request: dict[str, Any]) -> dict[str, Any]:
     """What a BatchPool built from an official create example's request registers (in the demo account)."""
-    request = json.loads(path.read_text(encoding="utf-8"))["parameters"]["parameters"]
     arguments = {snake_case(key): value for key, value in request["properties"].items()}
     arguments.update({key: request[key] for key in ("identity", "tags") if key in request})
 
@@ -64,7 +62,7 @@ def example_inputs(path: Path) -> dict[str, Any]:
             "example",
             resource_group_name=DEMO_ACCOUNT.resource_group,
             account_name=DEMO_ACCOUNT.account_name,
-            pool_name=path.stem.replace("PoolCreate_", "ex-")[:64],
+            pool_name=name.removesuffix(".json").replace("PoolCreate_", "ex-")[:64],
             wait_for_nodes=False,
             **copy.deepcopy(arguments),
         )
@@ -124,8 +122,12 @@ def test_program_round_trip_is_no_change(
 
 @requires_official
 @requires_strict_emulator
-@pytest.mark.parametrize("example", CREATE_EXAMPLES, ids=[path.stem for path in CREATE_EXAMPLES])
+@pytest.mark.parametrize(
+    ("name", "request_body"),
+    [(name, request) for name, request, _ in CREATE_EXAMPLES],
+    ids=[name.removesuffix(".json") for name, _, _ in CREATE_EXAMPLES],
+)
 def test_official_create_example_round_trip_is_no_change(
-    engine: EngineClient, emulator: EmulatorServer, example: Path
+    engine: EngineClient, emulator: EmulatorServer, name: str, request_body: dict[str, Any]
 ) -> None:
-    assert_round_trip_is_no_change(engine, emulator, example_inputs(example))
+    assert_round_trip_is_no_change(engine, emulator, example_inputs(name, request_body))
