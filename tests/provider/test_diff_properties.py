@@ -203,10 +203,12 @@ def toggle_defaults(pool: dict[str, Any], rnd: random.Random) -> None:
 
 
 def recase_enums(pool: dict[str, Any], rnd: random.Random) -> None:
+    """Enum values, ``vmSize`` and extension names in another casing."""
+
     def recased(value: Any) -> Any:
         return rnd.choice([str.upper, str.lower, str.swapcase])(value) if isinstance(value, str) else value
 
-    for path in pool_model.ENUM_PATHS:
+    for path in pool_model.ENUM_PATHS | pool_model.CASE_INSENSITIVE_PATHS:
         rewrite_at(pool, pool_model.segments(path), recased)
 
 
@@ -274,6 +276,17 @@ def test_a_changed_extension_field_always_replaces(
     extension[field] = EXTENSION_FIELDS[field](extension.get(field))
     news["protectedSettings"] = pool["protectedSettings"]
     assert plan(pool, news) == (True, ["deploymentConfiguration"])
+
+
+@given(pools(), st.randoms(use_true_random=False), st.booleans())
+def test_scale_and_metadata_changes_update_in_place(
+    pool: dict[str, Any], rnd: random.Random, more: bool
+) -> None:
+    news = no_op_rewrite(pool, rnd)
+    news["scaleSettings"] = {"autoScale": {"formula": "$TargetDedicatedNodes=1"}}
+    if more:
+        news["metadata"] = [*news.get("metadata", []), {"name": "added-key", "value": "1"}]
+    assert plan(pool, news) == (True, [])
 
 
 CHANGES_FROM_DEFAULT = {

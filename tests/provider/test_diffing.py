@@ -4,12 +4,10 @@ import copy
 import json
 from typing import Any
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from pulumi.output import Unknown
 
 from provider.diffing import MUTABLE_KEYS, REPLACE_KEYS, changed_mutable_keys, diff_pool
-from provider.secrets import fingerprint_protected_settings, new_salt
+from provider.secrets import fingerprint_protected_settings
 from tests.provider import extensions_of, sample_pool
 
 
@@ -137,50 +135,6 @@ def test_refresh_direction_reports_no_change() -> None:
     assert diff_pool(refreshed, pool).changes is False
 
 
-# --- property-based invariants -------------------------------------------------------------------------
-
-names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12)
-json_leaf = st.one_of(
-    st.integers(-1000, 1000), st.booleans(), st.text(alphabet='aZ09 é"\\{}[]:,', max_size=8)
-)
-settings_values = st.dictionaries(names, st.one_of(json_leaf, st.lists(json_leaf, max_size=3)), max_size=4)
-
-
-@st.composite
-def extension_lists(draw: st.DrawFn) -> list[dict[str, Any]]:
-    ext_names = draw(st.lists(names, min_size=1, max_size=5, unique_by=str.lower))
-    extensions = []
-    for name in ext_names:
-        extension: dict[str, Any] = {
-            "name": name,
-            "publisher": draw(st.sampled_from(["Microsoft.Azure.KeyVault", "Microsoft.Azure.Geneva"])),
-            "type": draw(st.sampled_from(["KeyVaultForLinux", "GenevaMonitoring"])),
-            "typeHandlerVersion": draw(st.sampled_from(["1.0", "2.0", "3.0"])),
-        }
-        if draw(st.booleans()):
-            extension["autoUpgradeMinorVersion"] = draw(st.booleans())
-        if draw(st.booleans()):
-            extension["settings"] = draw(settings_values)
-        extensions.append(extension)
-    return extensions
-
-
-@st.composite
-def pools(draw: st.DrawFn) -> dict[str, Any]:
-    pool = sample_pool()
-    extensions = draw(extension_lists())
-    extensions_of(pool)[:] = extensions
-    pool["vmSize"] = draw(st.sampled_from(["STANDARD_D2S_V3", "Standard_D4d_v5", "standard_a1"]))
-    pool["protectedSettings"] = {
-        ext["name"]: draw(settings_values) for ext in extensions if draw(st.booleans())
-    }
-    pool["scaleSettings"] = {"fixedScale": {"targetDedicatedNodes": draw(st.integers(0, 100))}}
-    pool["metadata"] = [
-        {"name": n, "value": v} for n, v in draw(st.dictionaries(names, names, max_size=3)).items()
-    ]
-    return pool
-
-
 def as_floats(value: Any) -> Any:
     """The engine's view of a value: every int becomes a float."""
     if isinstance(value, bool):
@@ -192,85 +146,3 @@ def as_floats(value: Any) -> Any:
     if isinstance(value, list):
         return [as_floats(item) for item in value]
     return value
-
-
-@given(pools())
-def test_property_diff_of_itself_is_no_change(pool: dict[str, Any]) -> None:
-    result = diff_pool(outputs_of(pool, new_salt()), pool)
-    assert (result.changes, result.replaces) == (False, [])
-
-
-@given(pools(), st.randoms(use_true_random=False))
-def test_property_reordering_extensions_is_no_change(pool: dict[str, Any], rnd: Any) -> None:
-    news = copy.deepcopy(pool)
-    rnd.shuffle(extensions_of(news))
-    assert diff_pool(outputs_of(pool), news).changes is False
-
-
-@given(pools(), st.data())
-def test_property_changing_any_extension_field_replaces(pool: dict[str, Any], data: st.DataObject) -> None:
-    news = copy.deepcopy(pool)
-    extension = data.draw(st.sampled_from(extensions_of(news)))
-    field = data.draw(
-        st.sampled_from(
-            [
-                "name",
-                "publisher",
-                "type",
-                "typeHandlerVersion",
-                "autoUpgradeMinorVersion",
-                "enableAutomaticUpgrade",
-                "settings",
-                "provisionAfterExtensions",
-            ]
-        )
-    )
-    if field in ("autoUpgradeMinorVersion", "enableAutomaticUpgrade"):
-        extension[field] = not extension.get(field, False)
-    elif field == "settings":
-        extension[field] = {**extension.get("settings", {}), "changed-key": 1}
-    elif field == "provisionAfterExtensions":
-        extension[field] = [*extension.get(field, []), "zz-new-prerequisite"]
-    else:
-        extension[field] = extension[field] + "-changed"
-    news["protectedSettings"] = {}
-    olds_pool = copy.deepcopy(pool)
-    olds_pool["protectedSettings"] = {}
-    result = diff_pool(outputs_of(olds_pool), news)
-    assert result.changes is True
-    assert result.replaces == ["deploymentConfiguration"]
-
-
-@given(pools(), st.data())
-def test_property_scale_and_metadata_changes_update_in_place(
-    pool: dict[str, Any], data: st.DataObject
-) -> None:
-    news = copy.deepcopy(pool)
-    news["scaleSettings"] = {"autoScale": {"formula": "$TargetDedicatedNodes=1"}}
-    if data.draw(st.booleans()):
-        news["metadata"] = [*news["metadata"], {"name": "added", "value": "1"}]
-    result = diff_pool(outputs_of(pool), news)
-    assert (result.changes, result.replaces) == (True, [])
-
-
-@given(pools())
-def test_property_settings_as_json_string_is_no_change(pool: dict[str, Any]) -> None:
-    news = copy.deepcopy(pool)
-    for extension in extensions_of(news):
-        if "settings" in extension:
-            extension["settings"] = json.dumps(extension["settings"])
-    assert diff_pool(outputs_of(pool), news).changes is False
-
-
-@given(pools())
-@settings(max_examples=50)
-def test_property_ints_as_floats_is_no_change(pool: dict[str, Any]) -> None:
-    assert diff_pool(outputs_of(pool), as_floats(pool)).changes is False
-    assert diff_pool(outputs_of(as_floats(pool)), pool).changes is False
-
-
-@given(pools(), st.sampled_from([str.upper, str.lower, str.swapcase]))
-def test_property_vm_size_case_is_no_change(pool: dict[str, Any], recase: Any) -> None:
-    news = copy.deepcopy(pool)
-    news["vmSize"] = recase(news["vmSize"])
-    assert diff_pool(outputs_of(pool), news).changes is False
