@@ -1,4 +1,4 @@
-"""Tests for the pure diff rules, including property-based invariants."""
+"""Tests for the pure diff rules (the property-based invariants are in test_diff_properties.py)."""
 
 import copy
 import json
