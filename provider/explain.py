@@ -47,7 +47,10 @@ def replacement_causes(
 
     ``olds`` are the previous outputs, ``news`` the new checked inputs, as ``diffing.diff_pool`` got them.
     """
-    pool = news.get("poolName") or olds.get("poolName") or "pool"
+    pool = next(
+        (name for name in (news.get("poolName"), olds.get("poolName")) if isinstance(name, str)), "pool"
+    )
+    pool = "pool" if is_unknown(pool) else pool
     lines: list[str] = []
     for key in replaces:
         if key == PROTECTED_SETTINGS_KEY:
