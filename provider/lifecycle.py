@@ -148,7 +148,7 @@ class PoolLifecycle:
         # Steps 2-3: claim a continued pool, wait for allocation, then nodes (compensation: delete, confirm).
         try:
             if found is not None:
-                patch = {**mapping.mutable_patch_body(MUTABLE_KEYS, inputs), "tags": body["tags"]}
+                patch = {**mapping.mutable_patch_body(MUTABLE_KEYS, inputs, found), "tags": body["tags"]}
                 putter.claim(ref, owner, found, patch, deadline)
             outputs = self._settle(ref, inputs, options, base, deadline)
         except Exception as error:
