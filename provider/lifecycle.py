@@ -221,9 +221,7 @@ class PoolLifecycle:
         """A PATCH met 412: fine when the pool already holds ``news`` (a retry of a PATCH whose answer was
         lost meets the ETag its own first attempt changed); otherwise someone else changed it meanwhile."""
         live = self._arm.get_pool(ref, deadline=deadline) or {}
-        live_inputs = mapping.inputs_from_arm(
-            {**live, "tags": without_ownership_tags(live.get("tags"))}, news
-        )
+        live_inputs = mapping.inputs_from_arm(live, news)
         still_different = changed_mutable_keys(live_inputs, news)
         if still_different:
             raise BatchPoolError(
@@ -239,8 +237,6 @@ class PoolLifecycle:
         pool = self._arm.get_pool(ref, deadline=self._clock() + self._operation_timeout)
         if pool is None:
             return None
-        # The provider's ownership tags are its own business: never drift, never an output.
-        pool = {**pool, "tags": without_ownership_tags(pool.get("tags"))}
         location = {
             "subscriptionId": ref.subscription_id,
             "resourceGroupName": ref.resource_group,

@@ -211,6 +211,7 @@ def inputs_from_arm(pool: Mapping[str, Any], previous_inputs: Mapping[str, Any])
             "userAssignedIdentities": {arm_id: {} for arm_id in identities},
         }
     if "tags" in live:
+        # The provider's ownership tags are its own business: never drift, never an output.
         live["tags"] = without_ownership_tags(live["tags"])
     # Key by key: previous_inputs are the old outputs, whose other keys are no inputs at all.
     return {
