@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from email.utils import formatdate
+from typing import Any
+
 from emulator.accounts import AccountRef
 from emulator.wire import Context, Request, Response, page, select
 
@@ -17,12 +20,18 @@ def _pool_url(ctx: Context, params: dict[str, str]) -> str:
     return f"{ctx.base_url}/batch/{params['account']}/pools/{params['pool']}"
 
 
-def _paged(ctx: Context, request: Request, items: list[dict[str, object]]) -> Response:
+def _versioned(body: Any, changed: float) -> Response:
+    """A 200 with the ``ETag`` and ``Last-Modified`` the data plane sends on every read."""
+    etag = f"0x8D{int(changed * 10_000_000) & 0xFFFFFFFFFFFFF:013X}"
+    return Response(200, body, {"ETag": etag, "Last-Modified": formatdate(changed, usegmt=True)})
+
+
+def _paged(ctx: Context, request: Request, listed: tuple[list[dict[str, Any]], float]) -> Response:
+    items, changed = listed
     chosen = [select(item, request) for item in items]
     url = ctx.base_url + request.path
-    return Response(
-        200, page(chosen, request, url, link_key="odata.nextLink", default_size=1000, max_size=1000)
-    )
+    body = page(chosen, request, url, link_key="odata.nextLink", default_size=1000, max_size=1000)
+    return _versioned(body, changed)
 
 
 def list_nodes(ctx: Context, request: Request, params: dict[str, str]) -> Response:
@@ -33,8 +42,8 @@ def list_nodes(ctx: Context, request: Request, params: dict[str, str]) -> Respon
 
 def get_node(ctx: Context, request: Request, params: dict[str, str]) -> Response:
     url = f"{_pool_url(ctx, params)}/nodes/{params['node']}"
-    node = ctx.state.get_node(_account(ctx, params), params["pool"], params["node"], url)
-    return Response(200, select(node, request))
+    node, changed = ctx.state.get_node(_account(ctx, params), params["pool"], params["node"], url)
+    return _versioned(select(node, request), changed)
 
 
 def list_node_extensions(ctx: Context, request: Request, params: dict[str, str]) -> Response:
@@ -44,5 +53,7 @@ def list_node_extensions(ctx: Context, request: Request, params: dict[str, str])
 
 def get_node_extension(ctx: Context, request: Request, params: dict[str, str]) -> Response:
     account = _account(ctx, params)
-    extension = ctx.state.get_node_extension(account, params["pool"], params["node"], params["extension"])
-    return Response(200, select(extension, request))
+    extension, changed = ctx.state.get_node_extension(
+        account, params["pool"], params["node"], params["extension"]
+    )
+    return _versioned(select(extension, request), changed)

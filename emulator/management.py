@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from emulator.accounts import AccountRef, account_body, account_endpoint
 from emulator.validation import check_pool_name, parse_pool_body
-from emulator.wire import Context, Request, Response, page
+from emulator.wire import Context, Request, Response, page, select
 
 API_VERSIONS = ("2024-07-01", "2025-06-01")
+ENVELOPE = ("id", "name", "type")  # what a $select on the pool list always keeps
 
 
 def _account(ctx: Context, params: dict[str, str]) -> AccountRef:
@@ -30,7 +31,7 @@ def get_account(ctx: Context, request: Request, params: dict[str, str]) -> Respo
 
 
 def list_pools(ctx: Context, request: Request, params: dict[str, str]) -> Response:
-    pools = ctx.state.list_pools(_account(ctx, params))
+    pools = [select(pool, request, keep=ENVELOPE) for pool in ctx.state.list_pools(_account(ctx, params))]
     url = ctx.base_url + request.path
     return Response(200, page(pools, request, url, link_key="nextLink", default_size=1000, max_size=1000))
 
@@ -58,6 +59,14 @@ def patch_pool(ctx: Context, request: Request, params: dict[str, str]) -> Respon
     return _with_etag(
         ctx.state.patch_pool(account, params["pool"], body, if_match=request.header("If-Match"))
     )
+
+
+def disable_autoscale(ctx: Context, request: Request, params: dict[str, str]) -> Response:
+    return _with_etag(ctx.state.disable_autoscale(_pool_account(ctx, params), params["pool"]))
+
+
+def stop_resize(ctx: Context, request: Request, params: dict[str, str]) -> Response:
+    return _with_etag(ctx.state.stop_resize(_pool_account(ctx, params), params["pool"]))
 
 
 def delete_pool(ctx: Context, request: Request, params: dict[str, str]) -> Response:

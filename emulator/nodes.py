@@ -13,7 +13,21 @@ from datetime import datetime, timezone
 from typing import Any
 
 from emulator import secrets
+from emulator.canonical import canonical
+from emulator.defaults import with_defaults
+from emulator.schema import DATAPLANE_INBOUND_PROTOCOL, DATAPLANE_START_TASK
 from emulator.speeds import Speed
+
+# Batch's own extension, listed on every node beside the pool's (as the official examples show); the
+# management plane reserves its type for Batch. It finishes provisioning when the node has booted.
+BATCH_EXTENSION: dict[str, Any] = {
+    "name": "batchNodeExtension",
+    "publisher": "Microsoft.Azure.Extensions",
+    "type": "CustomScript",
+    "typeHandlerVersion": "2.0",
+    "autoUpgradeMinorVersion": True,
+}
+BATCH_EXTENSION_MESSAGE = "Enable succeeded: Enabling and starting agent and controller"
 
 EXTENSION_FIELDS = (
     "name",
@@ -90,9 +104,17 @@ def node_state(node: Node, steps: list[ExtensionTimeline], speed: Speed, now: fl
 
 
 def node_body(
-    node: Node, pool_props: dict[str, Any], steps: list[ExtensionTimeline], speed: Speed, now: float, url: str
+    node: Node,
+    pool_props: dict[str, Any],
+    steps: list[ExtensionTimeline],
+    speed: Speed,
+    now: float,
+    url: str,
+    pool_host: str,
 ) -> dict[str, Any]:
-    """The data-plane ``BatchNode`` body; ``url`` is the node's own URL."""
+    """The data-plane ``BatchNode`` body; ``url`` is the node's own URL, ``pool_host`` the public host name
+    of the pool's load balancer (for inbound NAT endpoints)."""
+    pool_props = with_defaults(pool_props)
     state, since = node_state(node, steps, speed, now)
     body: dict[str, Any] = {
         "id": node.id,
@@ -114,13 +136,16 @@ def node_body(
     vm = pool_props.get("deploymentConfiguration", {}).get("virtualMachineConfiguration")
     if vm is not None:
         image = dict(vm["imageReference"])
-        image.setdefault("version", "latest")
-        body["virtualMachineInfo"] = {"imageReference": {**image, "exactVersion": image["version"]}}
+        exact = {"exactVersion": image["version"]} if "version" in image else {}
+        body["virtualMachineInfo"] = {"imageReference": {**image, **exact}}
+    nat_pools = pool_props.get("networkConfiguration", {}).get("endpointConfiguration", {})
+    if nat_pools.get("inboundNatPools"):
+        body["endpointConfiguration"] = endpoint_configuration(node, nat_pools["inboundNatPools"], pool_host)
     if state != "creating":
         body["lastBootTime"] = iso(node.allocated_at + speed.node_create)
         body["nodeAgentInfo"] = {"version": "1.2.0.0", "lastUpdateTime": body["lastBootTime"]}
     if pool_props.get("startTask"):
-        body["startTask"] = secrets.strip(pool_props["startTask"])
+        body["startTask"] = dataplane_start_task(secrets.strip(pool_props["startTask"]))
         if state != "creating":
             body["startTaskInfo"] = {
                 "state": "completed",
@@ -140,6 +165,52 @@ def node_body(
             for step in failed
             if step.failure
         ]
+    return body
+
+
+def endpoint_configuration(node: Node, nat_pools: list[dict[str, Any]], host: str) -> dict[str, Any]:
+    """The node's inbound endpoints: one per inbound NAT pool, each node on its own frontend port."""
+    return {
+        "inboundEndpoints": [
+            {
+                "name": f"{nat['name']}.{node.index}",
+                "protocol": canonical(nat["protocol"], DATAPLANE_INBOUND_PROTOCOL),
+                "publicIPAddress": f"20.0.{node.index // 250}.{node.index % 250 + 4}",
+                "publicFQDN": host,
+                "frontendPort": nat["frontendPortRangeStart"] + node.index,
+                "backendPort": nat["backendPort"],
+            }
+            for nat in nat_pools
+        ]
+    }
+
+
+def dataplane_start_task(start_task: dict[str, Any]) -> dict[str, Any]:
+    """The pool's start task as the data plane shows it: ``username`` for ``userName`` and the data plane's
+    own enum casing (``task``/``nonadmin``), from its schema."""
+    identity = start_task.get("userIdentity")
+    if identity is not None and "userName" in identity:
+        identity = {("username" if key == "userName" else key): value for key, value in identity.items()}
+        start_task = {**start_task, "userIdentity": identity}
+    shaped: dict[str, Any] = canonical(start_task, DATAPLANE_START_TASK)
+    return shaped
+
+
+def last_change(node: Node, steps: list[ExtensionTimeline], speed: Speed, now: float) -> float:
+    """When the node's data-plane view last changed (its ``Last-Modified``): its latest state or extension
+    transition at or before ``now``."""
+    events = [node.allocated_at, node.allocated_at + speed.node_create]
+    events += [step.done_at for step in steps]
+    return max(moment for moment in events if moment <= now)
+
+
+def batch_extension_body(node: Node, speed: Speed, now: float) -> dict[str, Any]:
+    """Batch's own ``batchNodeExtension`` on a node: transitioning until the node has booted."""
+    booted = node.allocated_at + speed.node_create
+    step = ExtensionTimeline(BATCH_EXTENSION, booted, None)
+    body = extension_body(step, now)
+    if now >= booted:
+        body["instanceView"]["statuses"][0]["message"] = BATCH_EXTENSION_MESSAGE
     return body
 
 

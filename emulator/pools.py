@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from emulator import secrets
+from emulator.defaults import identity_with_ids, with_defaults
 from emulator.errors import PropertyCannotBeUpdated
 from emulator.nodes import ExtensionTimeline, Node, iso, node_id, timeline
 from emulator.scenario import Scenario
@@ -14,11 +15,6 @@ from emulator.schema import MAX_NODES
 from emulator.speeds import Speed
 from emulator.validation import UPDATABLE_PROPERTIES, provisioning_order
 
-DEFAULTS: dict[str, Any] = {
-    "interNodeCommunication": "Disabled",
-    "taskSlotsPerNode": 1,
-    "taskSchedulingPolicy": {"nodeFillType": "Spread"},
-}
 AUTOSCALE_TARGET = re.compile(r"\$(TargetDedicatedNodes|TargetDedicated|TargetLowPriorityNodes)\s*=\s*(\d+)")
 
 
@@ -46,6 +42,10 @@ class Pool:
     delete_polled: bool = False
     nodes: list[Node] = field(default_factory=list)
     next_index: int = 0
+
+    def __post_init__(self) -> None:
+        # Node GETs look nodes up by id (case-insensitively) in O(1), whatever the pool's size.
+        self._by_id: dict[str, Node] = {node.id.lower(): node for node in self.nodes}
 
     @property
     def extensions(self) -> list[dict[str, Any]]:
@@ -103,8 +103,11 @@ class Pool:
 
     def _fit(self, dedicated: bool, target: int, scenario: Scenario) -> None:
         mine = [node for node in self.nodes if node.dedicated == dedicated]
-        for node in mine[target:]:
-            self.nodes.remove(node)
+        if len(mine) > target:
+            removed = {node.id.lower() for node in mine[target:]}
+            self.nodes = [node for node in self.nodes if node.id.lower() not in removed]
+            for key in removed:
+                del self._by_id[key]
         for _ in range(target - len(mine)):
             index, self.next_index = self.next_index, self.next_index + 1
             failures = {}
@@ -113,7 +116,9 @@ class Pool:
                 if failure is not None:
                     failures[ext["name"].lower()] = {"code": failure.code, "message": failure.message}
             new_id = node_id(self.node_prefix, index, self.resize_due)
-            self.nodes.append(Node(new_id, index, dedicated, self.resize_due, failures))
+            node = Node(new_id, index, dedicated, self.resize_due, failures)
+            self.nodes.append(node)
+            self._by_id[new_id.lower()] = node
 
     def _counts(self) -> tuple[int, int]:
         dedicated = sum(1 for node in self.nodes if node.dedicated)
@@ -126,25 +131,43 @@ class Pool:
     def deleted_by(self, now: float) -> bool:
         return self.delete_due is not None and now >= self.delete_due
 
-    def node_timelines(
-        self, speed: Speed, node_id: str | None = None
-    ) -> list[tuple[Node, list[ExtensionTimeline]]]:
-        """Each node (or only the one with ``node_id``, case-insensitively) with its extension timeline."""
+    def node_timelines(self, speed: Speed) -> list[tuple[Node, list[ExtensionTimeline]]]:
+        """Each node with its extension timeline."""
         ordered = provisioning_order(self.extensions)
-        wanted = None if node_id is None else node_id.lower()
-        return [
-            (node, timeline(node, ordered, speed))
-            for node in self.nodes
-            if wanted is None or node.id.lower() == wanted
-        ]
+        return [(node, timeline(node, ordered, speed)) for node in self.nodes]
+
+    def node_timeline(self, speed: Speed, node_id: str) -> tuple[Node, list[ExtensionTimeline]] | None:
+        """The node with ``node_id`` (case-insensitively) and its extension timeline; None when absent."""
+        node = self._by_id.get(node_id.lower())
+        if node is None:
+            return None
+        return node, timeline(node, provisioning_order(self.extensions), speed)
+
+    def disable_autoscale(self) -> None:
+        """Azure's disableAutoScale: the pool keeps the targets of the last evaluation, now as fixed scale."""
+        if "autoScale" not in (self.properties.get("scaleSettings") or {}):
+            return
+        dedicated, low = self.targets()
+        self.properties = {
+            **self.properties,
+            "scaleSettings": {
+                "fixedScale": {"targetDedicatedNodes": dedicated, "targetLowPriorityNodes": low}
+            },
+        }
+
+    def stop_resize(self, now: float) -> None:
+        """Azure's stopResize: a resize in progress stops where it is (the emulator allocates nodes at the
+        end of a resize, so the pool keeps the nodes it had) and the pool becomes Steady."""
+        if self.allocation_state == "Resizing":
+            self.allocation_state, self.allocation_changed_at = "Steady", now
 
 
 def check_update(pool: Pool, new_properties: dict[str, Any], keys: set[str]) -> None:
     """Raise PropertyCannotBeUpdated when a populated pool would change a property that is not updatable."""
     if not pool.populated:
         return
-    old = {**DEFAULTS, **pool.properties}
-    new = {**DEFAULTS, **new_properties}
+    old = with_defaults(pool.properties)
+    new = with_defaults(new_properties)
     for key in sorted(keys - UPDATABLE_PROPERTIES):
         if old.get(key) != new.get(key):
             raise PropertyCannotBeUpdated(key)
@@ -158,10 +181,28 @@ def merge_patch(properties: dict[str, Any], patch: dict[str, Any]) -> dict[str, 
     return merged
 
 
+def merged_identity(current: dict[str, Any] | None, request: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The pool identity after a request: a PUT (``current`` None) sets it; a PATCH merges its
+    ``userAssignedIdentities`` into the current map as Azure does (an identity the PATCH does not name stays,
+    ``{"<id>": null}`` removes one; ids compare case-insensitively); type ``None`` removes them all."""
+    if request is None:
+        return current
+    if request["type"] == "None":
+        return {"type": "None"}
+    assigned: dict[str, Any] = {}
+    if current is not None and current.get("type") == "UserAssigned":
+        assigned = dict(current.get("userAssignedIdentities", {}))
+    for arm_id, value in request.get("userAssignedIdentities", {}).items():
+        assigned = {key: item for key, item in assigned.items() if key.lower() != arm_id.lower()}
+        if value is not None:
+            assigned[arm_id] = {}
+    return {"type": "UserAssigned", "userAssignedIdentities": assigned}
+
+
 def arm_body(pool: Pool) -> dict[str, Any]:
     """The ARM ``Pool`` body (secrets removed, server defaults and read-only state filled in)."""
     dedicated = sum(1 for node in pool.nodes if node.dedicated)
-    props: dict[str, Any] = {**DEFAULTS, **secrets.strip(pool.properties)}
+    props: dict[str, Any] = with_defaults(secrets.strip(pool.properties))
     props.update(
         {
             "provisioningState": pool.provisioning_state,
@@ -176,11 +217,7 @@ def arm_body(pool: Pool) -> dict[str, Any]:
     )
     if pool.resize_status is not None:
         props["resizeOperationStatus"] = dict(pool.resize_status)
-    scale = props.get("scaleSettings") or {}
-    if "fixedScale" in scale:
-        props["scaleSettings"] = {"fixedScale": {"resizeTimeout": "PT15M", **scale["fixedScale"]}}
-    if "autoScale" in scale:
-        props["scaleSettings"] = {"autoScale": {"evaluationInterval": "PT15M", **scale["autoScale"]}}
+    if "autoScale" in props["scaleSettings"]:
         dedicated_target, low_target = pool.targets()
         props["autoScaleRun"] = {
             "evaluationTime": iso(pool.modified_at),
@@ -193,7 +230,7 @@ def arm_body(pool: Pool) -> dict[str, Any]:
         "etag": pool.etag,
     }
     if pool.identity is not None:
-        body["identity"] = pool.identity
+        body["identity"] = identity_with_ids(pool.identity)
     if pool.tags is not None:
         body["tags"] = pool.tags
     body["properties"] = props

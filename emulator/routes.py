@@ -41,6 +41,8 @@ ROUTES = [
     _route("PUT", POOL, MANAGEMENT, management.put_pool),
     _route("PATCH", POOL, MANAGEMENT, management.patch_pool),
     _route("DELETE", POOL, MANAGEMENT, management.delete_pool),
+    _route("POST", POOL + "/disableAutoScale", MANAGEMENT, management.disable_autoscale),
+    _route("POST", POOL + "/stopResize", MANAGEMENT, management.stop_resize),
     _route(
         "GET", ACCOUNT + r"/poolOperationResults/(?P<operation>[^/]+)", MANAGEMENT, management.poll_operation
     ),

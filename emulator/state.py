@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from emulator import nodes as node_views
-from emulator.accounts import AccountRef
+from emulator.accounts import REGION, AccountRef
 from emulator.errors import (
     NodeNotFound,
     PoolBeingDeleted,
@@ -25,7 +25,7 @@ from emulator.errors import (
 )
 from emulator.faults import FaultConfig, Faults
 from emulator.nodes import Node
-from emulator.pools import Pool, arm_body, check_update, merge_patch
+from emulator.pools import Pool, arm_body, check_update, merge_patch, merged_identity
 from emulator.scenario import ExtensionFailureRule, ResizeErrorRule, Scenario
 from emulator.secrets import seal
 from emulator.speeds import Speed
@@ -123,7 +123,7 @@ class BatchState:
                     name=name,
                     properties=properties,
                     tags=body.tags,
-                    identity=body.identity,
+                    identity=merged_identity(None, body.identity),
                     etag=self._etag(now),
                     created_at=now,
                     modified_at=now,
@@ -134,7 +134,8 @@ class BatchState:
                 self.pools[key] = pool
             else:
                 check_update(pool, properties, set(pool.properties) | set(properties))
-                pool.properties, pool.tags, pool.identity = properties, body.tags, body.identity
+                pool.properties, pool.tags = properties, body.tags
+                pool.identity = merged_identity(None, body.identity)
                 self._touch(pool, now)
             pool.start_resize(now, self.speed)
             self._changed()
@@ -154,11 +155,31 @@ class BatchState:
             if body.tags is not None:
                 pool.tags = body.tags
             if body.identity is not None:
-                pool.identity = body.identity
+                pool.identity = merged_identity(pool.identity, body.identity)
             now = self.clock()
             self._touch(pool, now)
             if "scaleSettings" in patch:
                 pool.start_resize(now, self.speed)
+            self._changed()
+            return arm_body(pool)
+
+    def disable_autoscale(self, account: AccountRef, name: str) -> dict[str, Any]:
+        """Pool_DisableAutoScale: an autoscale pool becomes a fixed-scale pool at its evaluated targets."""
+        return self._pool_action(account, name, lambda pool, now: pool.disable_autoscale())
+
+    def stop_resize(self, account: AccountRef, name: str) -> dict[str, Any]:
+        """Pool_StopResize: a resize in progress stops; the pool becomes Steady with the nodes it has."""
+        return self._pool_action(account, name, lambda pool, now: pool.stop_resize(now))
+
+    def _pool_action(
+        self, account: AccountRef, name: str, action: Callable[[Pool, float], None]
+    ) -> dict[str, Any]:
+        with self.lock:
+            pool = self._existing(account, name)
+            self._check_preconditions(pool, None, None)
+            now = self.clock()
+            action(pool, now)
+            self._touch(pool, now)
             self._changed()
             return arm_body(pool)
 
@@ -194,39 +215,54 @@ class BatchState:
             return True
 
     # data plane ----------------------------------------------------------------------------------
+    # Each read returns the body and when it last changed (the Last-Modified and ETag of the response).
 
     def list_nodes(
         self, account: AccountRef, pool_name: str, node_url: Callable[[str], str]
-    ) -> list[dict[str, Any]]:
+    ) -> tuple[list[dict[str, Any]], float]:
         """Every node of the pool as ``BatchNode`` bodies; ``node_url(node_id)`` gives each node's URL."""
         with self.lock:
             pool = self._dataplane_pool(account, pool_name)
             now = self.clock()
-            return [
-                node_views.node_body(node, pool.properties, steps, self.speed, now, node_url(node.id))
-                for node, steps in pool.node_timelines(self.speed)
-            ]
+            bodies, changed = [], pool.created_at
+            for node, steps in pool.node_timelines(self.speed):
+                bodies.append(self._node_body(pool, node, steps, now, node_url(node.id)))
+                changed = max(changed, node_views.last_change(node, steps, self.speed, now))
+            return bodies, changed
 
-    def get_node(self, account: AccountRef, pool_name: str, node_id: str, url: str) -> dict[str, Any]:
+    def get_node(
+        self, account: AccountRef, pool_name: str, node_id: str, url: str
+    ) -> tuple[dict[str, Any], float]:
         with self.lock:
             pool = self._dataplane_pool(account, pool_name)
             node, steps = self._node(pool, node_id)
-            return node_views.node_body(node, pool.properties, steps, self.speed, self.clock(), url)
-
-    def list_node_extensions(self, account: AccountRef, pool_name: str, node_id: str) -> list[dict[str, Any]]:
-        with self.lock:
-            _, steps = self._node(self._dataplane_pool(account, pool_name), node_id)
             now = self.clock()
-            return [node_views.extension_body(step, now) for step in steps]
+            changed = node_views.last_change(node, steps, self.speed, now)
+            return self._node_body(pool, node, steps, now, url), changed
+
+    def list_node_extensions(
+        self, account: AccountRef, pool_name: str, node_id: str
+    ) -> tuple[list[dict[str, Any]], float]:
+        """Batch's own extension first, then the pool's in provisioning order."""
+        with self.lock:
+            node, steps = self._node(self._dataplane_pool(account, pool_name), node_id)
+            now = self.clock()
+            bodies = [node_views.batch_extension_body(node, self.speed, now)]
+            bodies += [node_views.extension_body(step, now) for step in steps]
+            return bodies, node_views.last_change(node, steps, self.speed, now)
 
     def get_node_extension(
         self, account: AccountRef, pool_name: str, node_id: str, name: str
-    ) -> dict[str, Any]:
+    ) -> tuple[dict[str, Any], float]:
         with self.lock:
-            _, steps = self._node(self._dataplane_pool(account, pool_name), node_id)
+            node, steps = self._node(self._dataplane_pool(account, pool_name), node_id)
+            now = self.clock()
+            changed = node_views.last_change(node, steps, self.speed, now)
+            if name.lower() == node_views.BATCH_EXTENSION["name"].lower():
+                return node_views.batch_extension_body(node, self.speed, now), changed
             for step in steps:
                 if step.extension["name"].lower() == name.lower():
-                    return node_views.extension_body(step, self.clock())
+                    return node_views.extension_body(step, now), changed
             raise ResourceNotFound(f"The extension '{name}' does not exist on node '{node_id}'.")
 
     # scripting (admin endpoints and in-process tests) --------------------------------------------
@@ -304,10 +340,16 @@ class BatchState:
         return pool
 
     def _node(self, pool: Pool, node_id: str) -> tuple[Node, list[node_views.ExtensionTimeline]]:
-        found = pool.node_timelines(self.speed, node_id)
-        if not found:
+        found = pool.node_timeline(self.speed, node_id)
+        if found is None:
             raise NodeNotFound(f"The specified node '{node_id}' does not exist in pool '{pool.name}'.")
-        return found[0]
+        return found
+
+    def _node_body(
+        self, pool: Pool, node: Node, steps: list[node_views.ExtensionTimeline], now: float, url: str
+    ) -> dict[str, Any]:
+        host = f"dns{pool.uid}-azurebatch-cloudservice.{REGION}.cloudapp.azure.com"
+        return node_views.node_body(node, pool.properties, steps, self.speed, now, url, host)
 
     def _check_preconditions(
         self, pool: Pool | None, if_match: str | None, if_none_match: str | None

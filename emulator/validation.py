@@ -15,6 +15,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, ValidationError
 from jsonschema.exceptions import best_match
 
+from emulator.canonical import canonical
 from emulator.errors import (
     EmulatorError,
     InvalidPropertyValue,
@@ -26,6 +27,7 @@ from emulator.schema import POOL_BODY, WRITABLE_PROPERTIES
 
 POOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 RESERVED_EXTENSION_TYPES = frozenset({"customscript"})
+RESERVED_EXTENSION_NAMES = frozenset({"batchnodeextension"})  # Batch's own, listed on every node
 UPDATABLE_PROPERTIES = frozenset({"scaleSettings", "metadata", "startTask", "applicationPackages"})
 KNOWN_PROPERTIES = frozenset(WRITABLE_PROPERTIES)
 EXTENSIONS_PATH = "properties.deploymentConfiguration.virtualMachineConfiguration.extensions"
@@ -61,9 +63,11 @@ def check_pool_name(name: str) -> None:
 
 
 def parse_pool_body(body: Any, *, full: bool) -> PoolBody:
-    """Validate a PUT (``full``: ``vmSize`` required) or PATCH body into a PoolBody."""
+    """Validate a PUT (``full``: ``vmSize`` required) or PATCH body into a PoolBody, as Azure stores it:
+    enumerations in canonical casing, null optional properties dropped (``emulator.canonical``)."""
     if not isinstance(body, dict):
         raise InvalidRequestContent("The request content was invalid: the body must be a JSON object.")
+    body = canonical(body, POOL_BODY)
     error = best_match(VALIDATOR.iter_errors(body))
     if error is not None:
         raise schema_error(error)
@@ -125,6 +129,11 @@ def check_extensions(extensions: list[dict[str, Any]], path: str) -> None:
                 f"Extension '{name}' uses type 'CustomScript', which is reserved for use by Azure Batch; "
                 "run scripts through the pool's startTask instead.",
                 path=f"{here}.type",
+            )
+        if name.lower() in RESERVED_EXTENSION_NAMES:
+            raise InvalidPropertyValue(
+                f"Extension name '{name}' is reserved for Batch's own node extension; choose another name.",
+                path=f"{here}.name",
             )
         if name.lower() in names:
             raise InvalidPropertyValue(

@@ -79,13 +79,24 @@ def page(
     return body
 
 
-def select(item: dict[str, Any], request: Request) -> dict[str, Any]:
-    """Keep only the top-level properties named by ``$select`` (all when absent)."""
+def select(item: dict[str, Any], request: Request, keep: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Keep only the properties ``$select`` names (all when absent), plus the top-level ``keep`` ones; a
+    name may reach into an object with ``/`` (ARM's ``properties/provisioningState``)."""
     wanted = request.query.get("$select")
     if not wanted:
         return item
-    names = {name.strip() for name in wanted.split(",")}
-    return {key: value for key, value in item.items() if key in names}
+    return _selected(item, [name.strip().split("/") for name in wanted.split(",")] + [[k] for k in keep])
+
+
+def _selected(item: dict[str, Any], paths: list[list[str]]) -> dict[str, Any]:
+    chosen: dict[str, Any] = {}
+    for key, value in item.items():
+        below = [path[1:] for path in paths if path[0] == key]
+        if not below:
+            continue
+        whole = any(not rest for rest in below) or not isinstance(value, dict)
+        chosen[key] = value if whole else _selected(value, below)
+    return chosen
 
 
 def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:

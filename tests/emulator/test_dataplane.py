@@ -95,7 +95,7 @@ def test_node_extensions_list_and_get(http: requests.Session, pool: str) -> None
     assert SECRET not in listed.text
     assert "protectedSettings" not in listed.text
     names = [item["vmExtension"]["name"] for item in listed.json()["value"]]
-    assert names == ["secretext", "monitor"]
+    assert names == ["batchNodeExtension", "secretext", "monitor"]
     assert single["provisioningState"] == "Succeeded"
     assert single["vmExtension"]["provisionAfterExtensions"] == ["secretext"]
     assert single["vmExtension"]["settings"] == {"level": "3", "name": "x"}

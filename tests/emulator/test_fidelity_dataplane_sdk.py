@@ -172,7 +172,11 @@ def test_node_extensions_list_and_get_populate_instance_view(
     listed = list(batch.list_node_extensions(pool, node.id))
     single = batch.get_node_extension(pool, node.id, "secretext")
 
-    assert sorted(e.vm_extension.name for e in listed if e.vm_extension) == ["monitor", "secretext"]
+    assert sorted(e.vm_extension.name for e in listed if e.vm_extension) == [
+        "batchNodeExtension",
+        "monitor",
+        "secretext",
+    ]
     for extension in [*listed, single]:
         assert isinstance(extension, batch_models.BatchNodeVMExtension)
         assert extension.provisioning_state == "Succeeded"

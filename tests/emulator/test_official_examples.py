@@ -1,9 +1,11 @@
-"""Replays Microsoft's official REST examples against the emulator and compares response shapes.
+"""Replays Microsoft's official REST examples against the emulator and checks each answer as Azure's.
 
-The examples (verbatim copies from Azure/azure-rest-api-specs) live in the steering repository's
-``shared/azure-batch-rest/examples``, beside this checkout. They are illustrative rather than
-self-consistent, so the comparison is structural: same status code, every key of the official body
-present with the same JSON type, and the headers the example documents.
+The examples (verbatim copies from Azure/azure-rest-api-specs) live in ``../shared/azure-batch-rest/examples``
+beside this checkout, with the 2025-06-01 swagger. They are illustrative rather than self-consistent, so the
+comparison with the example is structural (same status code, every key of the official body present with the
+same JSON type, the headers the example and the swagger document), and the body is validated against the
+swagger's response schema (``tests.spec``: objects closed to undeclared properties, enums in the spec's exact
+casing, no secret and no null where the spec allows none).
 """
 
 from __future__ import annotations
@@ -15,14 +17,14 @@ from typing import Any
 
 import pytest
 import requests
+from jsonschema import Draft202012Validator
 
 from emulator import DEMO_ACCOUNT, DEV_TOKEN
+from tests.spec import DATAPLANE, EXAMPLES_DIR, MGMT, Spec, requires_shared
 
-EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "azure-batch-rest" / "examples"
+EXAMPLES = EXAMPLES_DIR
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*/*.json")) if EXAMPLES.is_dir() else []
-requires_examples = pytest.mark.skipif(
-    not EXAMPLES.is_dir(), reason=f"official examples not found at {EXAMPLES} (no shared/ beside the repo)"
-)
+requires_examples = requires_shared
 
 API_VERSION = "2025-06-01"
 TIMEOUT = 10.0
@@ -44,6 +46,7 @@ READ_ONLY_POOL_PROPERTIES = frozenset(
 )
 # The data plane reserves this extension type for Batch itself; the management plane rejects it on create.
 RESERVED_EXTENSION_TYPE = "CustomScript"
+BATCH_EXTENSION_NAME = "batchNodeExtension"  # Batch's own, on every node without being declared
 EXAMPLE_PASSWORD = "Example-Passw0rd"
 
 Json = Any
@@ -139,13 +142,17 @@ class Replayer:
         )
 
     def send(
-        self, method: str, url: str, body: Json = None, headers: dict[str, str] | None = None
+        self,
+        method: str,
+        url: str,
+        body: Json = None,
+        headers: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
     ) -> requests.Response:
         """Send at the emulator's api-version (the ListNodeExtensions example is a 2026-08-01 copy whose
         response schema is unchanged from 2025-06-01)."""
-        return self.session.request(
-            method, url, params={"api-version": API_VERSION}, json=body, headers=headers, timeout=TIMEOUT
-        )
+        query = {"api-version": API_VERSION, **(params or {})}
+        return self.session.request(method, url, params=query, json=body, headers=headers, timeout=TIMEOUT)
 
     def put_pool(self, name: str, properties: dict[str, Any]) -> None:
         response = self.send("PUT", self.arm(f"/pools/{name}"), {"properties": properties})
@@ -172,9 +179,10 @@ def writable(pool_body: dict[str, Any]) -> dict[str, Any]:
 
 
 def pool_for_nodes(node: dict[str, Any], extensions: list[dict[str, Any]]) -> dict[str, Any]:
-    """A management-plane pool whose nodes can carry every key the data-plane example shows."""
+    """A management-plane pool whose nodes can carry every key the data-plane example shows: its image, its
+    start task, and an inbound NAT pool per inbound endpoint."""
     image = {k: v for k, v in node["virtualMachineInfo"]["imageReference"].items() if k != "exactVersion"}
-    return {
+    pool: dict[str, Any] = {
         "vmSize": node["vmSize"],
         "deploymentConfiguration": {
             "virtualMachineConfiguration": {
@@ -183,17 +191,33 @@ def pool_for_nodes(node: dict[str, Any], extensions: list[dict[str, Any]]) -> di
                 "extensions": [
                     {**ext, "type": "GenevaMonitoring"} if ext["type"] == RESERVED_EXTENSION_TYPE else ext
                     for ext in extensions
+                    if ext["name"] != BATCH_EXTENSION_NAME
                 ],
             }
         },
         "scaleSettings": {"fixedScale": {"targetDedicatedNodes": 3, "targetLowPriorityNodes": 0}},
-        "startTask": {
+    }
+    if "startTask" in node:
+        pool["startTask"] = {
             "commandLine": node["startTask"]["commandLine"],
             "userIdentity": {"autoUser": {"scope": "Task", "elevationLevel": "NonAdmin"}},
             "maxTaskRetryCount": node["startTask"]["maxTaskRetryCount"],
             "waitForSuccess": node["startTask"]["waitForSuccess"],
-        },
-    }
+        }
+    endpoints = node.get("endpointConfiguration", {}).get("inboundEndpoints", [])
+    if endpoints:
+        nat_pools = [
+            {
+                "name": endpoint["name"].split(".")[0],
+                "protocol": endpoint["protocol"],
+                "backendPort": endpoint["backendPort"],
+                "frontendPortRangeStart": endpoint["frontendPort"],
+                "frontendPortRangeEnd": endpoint["frontendPort"] + 99,
+            }
+            for endpoint in endpoints
+        ]
+        pool["networkConfiguration"] = {"endpointConfiguration": {"inboundNatPools": nat_pools}}
+    return pool
 
 
 NODE_TEMPLATE: dict[str, Any] = {
@@ -217,12 +241,17 @@ def replay_pool_get(r: Replayer, ex: dict[str, Any]) -> requests.Response:
 
 
 def replay_pool_list(r: Replayer, ex: dict[str, Any]) -> requests.Response:
+    """Create each listed pool, then list with the example's query (``$select``, ``maxResults``)."""
     p = ex["parameters"]
-    listed = ex["responses"]["200"]["body"]["value"][0]
-    for error in listed["properties"]["resizeOperationStatus"].get("errors", []):
-        r.admin("resize-errors", {**error, "pool": p["poolName"]})
-    r.put_pool(p["poolName"], writable(listed))
-    return r.send("GET", r.arm("/pools"))
+    for listed in ex["responses"]["200"]["body"]["value"]:
+        properties = listed["properties"]
+        for error in properties.get("resizeOperationStatus", {}).get("errors", []):
+            r.admin("resize-errors", {**error, "pool": listed["name"]})
+        r.put_pool(listed["name"], writable(listed) if "vmSize" in properties else {"vmSize": "STANDARD_D4"})
+    query = {key: p[key] for key in ("$select",) if key in p}
+    if "maxResults" in p:
+        query["maxresults"] = p["maxResults"]
+    return r.send("GET", r.arm("/pools"), params=query)
 
 
 def replay_pool_update(r: Replayer, ex: dict[str, Any]) -> requests.Response:
@@ -233,6 +262,22 @@ def replay_pool_update(r: Replayer, ex: dict[str, Any]) -> requests.Response:
         before["startTask"] = {"commandLine": "/bin/true"}
     r.put_pool(p["poolName"], before)
     return r.send("PATCH", r.arm(f"/pools/{p['poolName']}"), patch)
+
+
+def replay_disable_autoscale(r: Replayer, ex: dict[str, Any]) -> requests.Response:
+    p = ex["parameters"]
+    before = writable(ex["responses"]["200"]["body"])
+    before["scaleSettings"] = {
+        "autoScale": {"formula": "$TargetDedicatedNodes=3", "evaluationInterval": "PT5M"}
+    }
+    r.put_pool(p["poolName"], before)
+    return r.send("POST", r.arm(f"/pools/{p['poolName']}/disableAutoScale"))
+
+
+def replay_stop_resize(r: Replayer, ex: dict[str, Any]) -> requests.Response:
+    p = ex["parameters"]
+    r.put_pool(p["poolName"], writable(ex["responses"]["200"]["body"]))
+    return r.send("POST", r.arm(f"/pools/{p['poolName']}/stopResize"))
 
 
 def replay_pool_delete(r: Replayer, ex: dict[str, Any]) -> requests.Response:
@@ -246,6 +291,15 @@ def replay_list_nodes(r: Replayer, ex: dict[str, Any]) -> requests.Response:
     node = ex["responses"]["200"]["body"]["value"][0]
     r.put_pool(p["poolId"], pool_for_nodes(node, []))
     return r.send("GET", f"{r.data_plane()}/pools/{p['poolId']}/nodes", headers=data_plane_headers(p))
+
+
+def replay_get_node(r: Replayer, ex: dict[str, Any]) -> requests.Response:
+    p = ex["parameters"]
+    r.put_pool(p["poolId"], pool_for_nodes(ex["responses"]["200"]["body"], []))
+    nodes = r.send("GET", f"{r.data_plane()}/pools/{p['poolId']}/nodes")
+    assert nodes.status_code == 200, f"setup: listing nodes failed: {nodes.text}"
+    node_url = f"{r.data_plane()}/pools/{p['poolId']}/nodes/{nodes.json()['value'][0]['id']}"
+    return r.send("GET", node_url, headers=data_plane_headers(p))
 
 
 def replay_node_extension(r: Replayer, ex: dict[str, Any]) -> requests.Response:
@@ -271,7 +325,10 @@ REPLAYS: dict[str, Callable[[Replayer, dict[str, Any]], requests.Response]] = {
     "Pool_ListByBatchAccount": replay_pool_list,
     "Pool_Update": replay_pool_update,
     "Pool_Delete": replay_pool_delete,
+    "Pool_DisableAutoScale": replay_disable_autoscale,
+    "Pool_StopResize": replay_stop_resize,
     "Nodes_ListNodes": replay_list_nodes,
+    "Nodes_GetNode": replay_get_node,
     "Nodes_GetNodeExtension": replay_node_extension,
     "Nodes_ListNodeExtensions": replay_node_extension,
 }
@@ -294,22 +351,43 @@ def expected_body(official: Json, actual: Json) -> Json:
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda path: f"{path.parent.name}/{path.stem}")
 def test_example_replays_with_official_shape(emulator: Any, path: Path) -> None:
     example = load_example(path)
-    replay = REPLAYS.get(example["operationId"])
-    assert replay, f"{path.name}: no replay for operationId {example['operationId']}; add one to REPLAYS"
+    operation = operation_id(path, example)
+    replay = REPLAYS.get(operation)
+    assert replay, f"{path.name}: no replay for operationId {operation}; add one to REPLAYS"
+    spec = Spec.load(DATAPLANE if path.parent.name == "data-plane" else MGMT)
 
     response = replay(Replayer(emulator.url), example)
 
     official = example["responses"]
-    assert str(response.status_code) in official, (
-        f"{path.name}: status {response.status_code}, official ones are {sorted(official)}: {response.text}"
+    status = str(response.status_code)
+    assert status in official, (
+        f"{path.name}: status {status}, official ones are {sorted(official)}: {response.text}"
     )
-    documented = official[str(response.status_code)]
-    for header in documented.get("headers", {}):
+    documented = official[status]
+    for header in {*documented.get("headers", {}), *spec.response_headers(operation, status)}:
         assert response.headers.get(header), f"{path.name}: no {header} header in {dict(response.headers)}"
     assert EXAMPLE_PASSWORD not in response.text
-    if "body" in documented:
+    schema = spec.response_schema(operation, status)
+    if "body" in documented or schema is not None:
         actual = response.json()
-        assert shape_mismatches(expected_body(documented["body"], actual), actual) == []
+        assert schema_violations(spec, schema, actual) == []
+        assert shape_mismatches(expected_body(documented.get("body", {}), actual), actual) == []
+
+
+def operation_id(path: Path, example: dict[str, Any]) -> str:
+    """The example's operationId; the one old-layout example without it is a Pool_Create (its file name)."""
+    if "operationId" in example:
+        return str(example["operationId"])
+    assert path.name.startswith("PoolCreate_"), f"{path.name} has no operationId"
+    return "Pool_Create"
+
+
+def schema_violations(spec: Spec, schema: dict[str, Any] | None, body: Json) -> list[str]:
+    """Where ``body`` breaks the swagger's response schema (no schema: the response must have no body)."""
+    if schema is None:
+        return [] if body is None else ["a body where the swagger documents none"]
+    validator = Draft202012Validator(spec.json_schema(schema))
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}" for e in validator.iter_errors(body)]
 
 
 @requires_examples
