@@ -111,8 +111,8 @@ def test_node_extensions_report_state_without_protected_settings(
 ) -> None:
     node_id = client.list_nodes(pool.pool_name)[0]["id"]
     extensions = client.list_node_extensions(pool.pool_name, node_id)
-    assert [ext["vmExtension"]["name"] for ext in extensions] == ["secretext"]
-    assert extensions[0]["provisioningState"]
+    assert [ext["vmExtension"]["name"] for ext in extensions] == ["batchNodeExtension", "secretext"]
+    assert extensions[1]["provisioningState"]
     assert "hunter2-protected" not in str(extensions)
 
 
@@ -128,7 +128,7 @@ def test_node_extensions_fetches_all_nodes(client: DataPlaneClient, pool: PoolRe
     for node_id in ids:
         extensions = result[node_id]
         assert isinstance(extensions, list)
-        assert extensions[0]["vmExtension"]["name"] == "secretext"
+        assert [ext["vmExtension"]["name"] for ext in extensions] == ["batchNodeExtension", "secretext"]
 
 
 @pytest.fixture
