@@ -168,19 +168,21 @@ class _Handler(BaseHTTPRequestHandler):
         return None
 
     def _write(self, response: Response) -> None:
+        """Status line, headers and body in one write (one packet for a small answer: no Nagle delay)."""
         payload = b"" if response.body is None else json.dumps(response.body, separators=(",", ":")).encode()
+        headers = dict(response.headers)
+        if response.body is not None:
+            headers["Content-Type"] = headers.pop("Content-Type", "application/json")
+        headers["Content-Length"] = str(len(payload))
+        headers["Date"] = self.date_time_string()
+        if self.close_connection:
+            headers["Connection"] = "close"
+        reason = self.responses.get(response.status, ("",))[0]
+        head = f"HTTP/1.1 {response.status} {reason}\r\n" + "".join(
+            f"{name}: {value}\r\n" for name, value in headers.items()
+        )
         try:
-            self.send_response(response.status)
-            if response.body is not None:
-                self.send_header("Content-Type", response.headers.pop("Content-Type", "application/json"))
-            for name, value in response.headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
-            if self.close_connection:
-                self.send_header("Connection", "close")
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(payload)
+            self.wfile.write(head.encode("latin-1") + b"\r\n" + (b"" if self.command == "HEAD" else payload))
         except (ConnectionError, TimeoutError):
             self.close_connection = True
 
