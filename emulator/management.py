@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from emulator.accounts import AccountRef, account_body, account_endpoint
+from emulator.odata import parse_filter
 from emulator.validation import check_pool_name, parse_pool_body
 from emulator.wire import Context, Request, Response, page, select
 
@@ -31,7 +32,13 @@ def get_account(ctx: Context, request: Request, params: dict[str, str]) -> Respo
 
 
 def list_pools(ctx: Context, request: Request, params: dict[str, str]) -> Response:
-    pools = [select(pool, request, keep=ENVELOPE) for pool in ctx.state.list_pools(_account(ctx, params))]
+    """The account's pools, filtered by ``$filter`` and cut to ``$select`` (before paging, as ARM does)."""
+    wanted = parse_filter(request.query["$filter"]) if "$filter" in request.query else None
+    pools = [
+        select(pool, request, keep=ENVELOPE)
+        for pool in ctx.state.list_pools(_account(ctx, params))
+        if wanted is None or wanted(pool)
+    ]
     url = ctx.base_url + request.path
     return Response(200, page(pools, request, url, link_key="nextLink", default_size=1000, max_size=1000))
 

@@ -241,14 +241,14 @@ def replay_pool_get(r: Replayer, ex: dict[str, Any]) -> requests.Response:
 
 
 def replay_pool_list(r: Replayer, ex: dict[str, Any]) -> requests.Response:
-    """Create each listed pool, then list with the example's query (``$select``, ``maxResults``)."""
+    """Create each listed pool, then list with the example's query ($filter, $select, maxResults)."""
     p = ex["parameters"]
     for listed in ex["responses"]["200"]["body"]["value"]:
         properties = listed["properties"]
         for error in properties.get("resizeOperationStatus", {}).get("errors", []):
             r.admin("resize-errors", {**error, "pool": listed["name"]})
         r.put_pool(listed["name"], writable(listed) if "vmSize" in properties else {"vmSize": "STANDARD_D4"})
-    query = {key: p[key] for key in ("$select",) if key in p}
+    query = {key: p[key] for key in ("$filter", "$select") if key in p}
     if "maxResults" in p:
         query["maxresults"] = p["maxResults"]
     return r.send("GET", r.arm("/pools"), params=query)
