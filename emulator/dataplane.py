@@ -6,6 +6,7 @@ from email.utils import formatdate
 from typing import Any
 
 from emulator.accounts import AccountRef
+from emulator.odata import parse_filter
 from emulator.wire import Context, Request, Response, page, select
 
 API_VERSIONS = ("2025-06-01",)
@@ -35,9 +36,13 @@ def _paged(ctx: Context, request: Request, listed: tuple[list[dict[str, Any]], f
 
 
 def list_nodes(ctx: Context, request: Request, params: dict[str, str]) -> Response:
+    """The pool's nodes, filtered by ``$filter`` (e.g. ``state eq 'idle'``) before paging."""
     base = _pool_url(ctx, params)
-    nodes = ctx.state.list_nodes(_account(ctx, params), params["pool"], lambda node: f"{base}/nodes/{node}")
-    return _paged(ctx, request, nodes)
+    wanted = parse_filter(request.query["$filter"]) if "$filter" in request.query else None
+    nodes, changed = ctx.state.list_nodes(
+        _account(ctx, params), params["pool"], lambda node: f"{base}/nodes/{node}"
+    )
+    return _paged(ctx, request, ([node for node in nodes if wanted is None or wanted(node)], changed))
 
 
 def get_node(ctx: Context, request: Request, params: dict[str, str]) -> Response:

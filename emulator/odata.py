@@ -1,4 +1,4 @@
-"""The OData ``$filter`` subset the pool list takes (ARM's Pool_ListByBatchAccount).
+"""The OData ``$filter`` subset of the pool list (ARM's Pool_ListByBatchAccount) and the node list.
 
 Grammar: ``or``/``and``/``not``, parentheses, ``startswith``/``endswith``/``contains(path, 'text')`` and
 ``path eq|ne|gt|ge|lt|le literal``, where a path names a property with ``/`` (``properties/allocationState``)
@@ -40,7 +40,7 @@ KEYWORDS = {"true": True, "false": False, "null": None}
 
 
 def parse_filter(text: str) -> Predicate:
-    """A predicate over ARM pool bodies; InvalidQueryParameterValue when ``text`` is outside the subset."""
+    """A predicate over pool or node bodies; InvalidQueryParameterValue when ``text`` is not in the subset."""
     parser = _Parser(_tokens(text))
     predicate = parser.expression()
     if parser.peek() is not None:

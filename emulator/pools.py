@@ -87,10 +87,13 @@ class Pool:
         }
 
     def advance(self, now: float, scenario: Scenario) -> bool:
-        """Complete a due resize; returns True when something changed."""
-        if self.allocation_state != "Resizing" or now < self.resize_due:
+        """Complete a due resize or stop; returns True when something changed."""
+        if self.allocation_state == "Steady" or now < self.resize_due:
             return False
+        stopped = self.allocation_state == "Stopping"
         self.allocation_state, self.allocation_changed_at = "Steady", self.resize_due
+        if stopped:
+            return True
         error = scenario.resize_error(self.name)
         if error is not None:
             if self.resize_status is not None:
@@ -155,11 +158,12 @@ class Pool:
             },
         }
 
-    def stop_resize(self, now: float) -> None:
-        """Azure's stopResize: a resize in progress stops where it is (the emulator allocates nodes at the
-        end of a resize, so the pool keeps the nodes it had) and the pool becomes Steady."""
+    def stop_resize(self, now: float, speed: Speed) -> None:
+        """Azure's stopResize: a resize in progress is ``Stopping`` for a moment, then ``Steady`` where it
+        stopped (the emulator allocates nodes at the end of a resize, so the pool keeps the nodes it had)."""
         if self.allocation_state == "Resizing":
-            self.allocation_state, self.allocation_changed_at = "Steady", now
+            self.allocation_state, self.allocation_changed_at = "Stopping", now
+            self.resize_due = now + speed.node_create
 
 
 def check_update(pool: Pool, new_properties: dict[str, Any], keys: set[str]) -> None:

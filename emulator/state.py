@@ -169,7 +169,7 @@ class BatchState:
 
     def stop_resize(self, account: AccountRef, name: str) -> dict[str, Any]:
         """Pool_StopResize: a resize in progress stops; the pool becomes Steady with the nodes it has."""
-        return self._pool_action(account, name, lambda pool, now: pool.stop_resize(now))
+        return self._pool_action(account, name, lambda pool, now: pool.stop_resize(now, self.speed))
 
     def _pool_action(
         self, account: AccountRef, name: str, action: Callable[[Pool, float], None]

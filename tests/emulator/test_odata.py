@@ -84,3 +84,14 @@ def test_the_pool_list_applies_filter_before_paging(http: requests.Session, acco
     assert [pool["name"] for pool in listed.json()["value"]] == ["alpha", "alpine"]
     assert refused.status_code == 400
     assert refused.json()["error"]["code"] == "InvalidQueryParameterValue"
+
+
+def test_the_node_list_applies_filter(http: requests.Session, account_url: str, batch_url: str) -> None:
+    http.put(f"{account_url}/pools/nodes", params=API, json=pool_body(nodes=3)).raise_for_status()
+    nodes = http.get(f"{batch_url}/pools/nodes/nodes", params=API).json()["value"]
+
+    idle = http.get(f"{batch_url}/pools/nodes/nodes", params={**API, "$filter": "state eq 'idle'"})
+    one = http.get(f"{batch_url}/pools/nodes/nodes", params={**API, "$filter": f"id eq '{nodes[1]['id']}'"})
+
+    assert len(idle.json()["value"]) == 3
+    assert [node["id"] for node in one.json()["value"]] == [nodes[1]["id"]]
