@@ -87,17 +87,21 @@ class _Parser:
         return token
 
     def expression(self) -> Predicate:
-        left = self.conjunction()
-        while (self.peek() or "").lower() == "or":
-            self.take()
-            left = _either(left, self.conjunction())
-        return left
+        return self._chain("or", self.conjunction, _either)
 
     def conjunction(self) -> Predicate:
-        left = self.negation()
-        while (self.peek() or "").lower() == "and":
+        return self._chain("and", self.negation, _both)
+
+    def _chain(
+        self,
+        word: str,
+        operand: Callable[[], Predicate],
+        combine: Callable[[Predicate, Predicate], Predicate],
+    ) -> Predicate:
+        left = operand()
+        while (self.peek() or "").lower() == word:
             self.take()
-            left = _both(left, self.negation())
+            left = combine(left, operand())
         return left
 
     def negation(self) -> Predicate:

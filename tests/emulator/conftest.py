@@ -115,3 +115,17 @@ def extension(name: str, after: list[str] | None = None, **extra: Any) -> dict[s
     if after:
         body["provisionAfterExtensions"] = after
     return {**body, **extra}
+
+
+def identity_id(name: str) -> str:
+    """The ARM id of a user-assigned identity called ``name`` in the demo subscription."""
+    return (
+        f"/subscriptions/{DEMO_ACCOUNT.subscription_id}/resourceGroups/demo-rg/providers/"
+        f"Microsoft.ManagedIdentity/userAssignedIdentities/{name}"
+    )
+
+
+def with_identities(body: dict[str, Any], *names: str) -> dict[str, Any]:
+    """``body`` with a UserAssigned identity holding the identities ``names``."""
+    body["identity"] = {"type": "UserAssigned", "userAssignedIdentities": {identity_id(n): {} for n in names}}
+    return body

@@ -6,15 +6,9 @@ from typing import Any
 
 import requests
 
-from emulator import DEMO_ACCOUNT
 from emulator.defaults import SERVER_DEFAULTS
-from tests.emulator.conftest import API, pool_body
+from tests.emulator.conftest import API, identity_id, pool_body, with_identities
 from tests.spec import MGMT, Spec, pool_property_keywords, requires_shared
-
-IDENTITY = (
-    f"/subscriptions/{DEMO_ACCOUNT.subscription_id}/resourceGroups/demo-rg/providers/"
-    "Microsoft.ManagedIdentity/userAssignedIdentities/{}"
-)
 
 
 @requires_shared
@@ -104,17 +98,13 @@ def test_sent_values_win_over_defaults_and_gallery_images_get_no_version(
 def test_each_user_assigned_identity_gets_its_own_stable_principal_and_client_ids(
     http: requests.Session, account_url: str
 ) -> None:
-    body = pool_body(nodes=0)
-    body["identity"] = {
-        "type": "UserAssigned",
-        "userAssignedIdentities": {IDENTITY.format("one"): {}, IDENTITY.format("two"): {}},
-    }
+    body = with_identities(pool_body(nodes=0), "one", "two")
 
     first = http.put(f"{account_url}/pools/a", params=API, json=body).json()["identity"]
     second = http.put(f"{account_url}/pools/b", params=API, json=body).json()["identity"]
 
     assigned = first["userAssignedIdentities"]
-    assert set(assigned) == {IDENTITY.format("one"), IDENTITY.format("two")}
+    assert set(assigned) == {identity_id("one"), identity_id("two")}
     ids = [value[key] for value in assigned.values() for key in ("principalId", "clientId")]
     assert len(set(ids)) == 4 and all(len(value) == 36 for value in ids)
     assert second == first, "the ids belong to the identity, not to the pool"

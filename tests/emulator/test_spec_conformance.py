@@ -10,13 +10,9 @@ import requests
 from jsonschema import Draft202012Validator
 
 from emulator import DEMO_ACCOUNT
-from tests.emulator.conftest import API, extension, pool_body
+from tests.emulator.conftest import API, extension, identity_id, pool_body, with_identities
 from tests.spec import MGMT, Spec, requires_shared
 
-IDENTITY = (
-    f"/subscriptions/{DEMO_ACCOUNT.subscription_id}/resourceGroups/demo-rg/providers/"
-    "Microsoft.ManagedIdentity/userAssignedIdentities/{}"
-)
 SECRET = "secret-never-echoed"
 VM = ("properties", "deploymentConfiguration", "virtualMachineConfiguration")
 
@@ -61,7 +57,7 @@ def every_writable_property() -> dict[str, Any]:
     properties = body["properties"]
     del properties["scaleSettings"]["autoScale"]
     properties["scaleSettings"]["fixedScale"]["targetDedicatedNodes"] = 1
-    body["identity"] = {"type": "UserAssigned", "userAssignedIdentities": {IDENTITY.format("one"): {}}}
+    with_identities(body, "one")
     vm = properties["deploymentConfiguration"]["virtualMachineConfiguration"]
     vm["extensions"][0]["provisionAfterExtensions"] = []
     return body
@@ -162,32 +158,28 @@ def test_typed_sub_objects_refuse_wrong_types(http: requests.Session, account_ur
 def test_patch_merges_user_assigned_identities_and_null_removes_one(
     http: requests.Session, account_url: str
 ) -> None:
-    body = pool_body(nodes=0)
-    body["identity"] = {
-        "type": "UserAssigned",
-        "userAssignedIdentities": {IDENTITY.format("one"): {}, IDENTITY.format("two"): {}},
-    }
+    body = with_identities(pool_body(nodes=0), "one", "two")
     http.put(f"{account_url}/pools/ids", params=API, json=body).raise_for_status()
 
     added = http.patch(
         f"{account_url}/pools/ids",
         params=API,
-        json={"identity": {"type": "UserAssigned", "userAssignedIdentities": {IDENTITY.format("three"): {}}}},
+        json={"identity": {"type": "UserAssigned", "userAssignedIdentities": {identity_id("three"): {}}}},
     )
     removed = http.patch(
         f"{account_url}/pools/ids",
         params=API,
-        json={"identity": {"type": "UserAssigned", "userAssignedIdentities": {IDENTITY.format("ONE"): None}}},
+        json={"identity": {"type": "UserAssigned", "userAssignedIdentities": {identity_id("ONE"): None}}},
     )
     read = http.get(f"{account_url}/pools/ids", params=API).json()
 
     assert set(added.json()["identity"]["userAssignedIdentities"]) == {
-        IDENTITY.format(name) for name in ("one", "two", "three")
+        identity_id(name) for name in ("one", "two", "three")
     }
     assert removed.status_code == 200, removed.text
     assert set(read["identity"]["userAssignedIdentities"]) == {
-        IDENTITY.format("two"),
-        IDENTITY.format("three"),
+        identity_id("two"),
+        identity_id("three"),
     }
     cleared = http.patch(f"{account_url}/pools/ids", params=API, json={"identity": {"type": "None"}})
     assert cleared.json()["identity"] == {"type": "None"}
