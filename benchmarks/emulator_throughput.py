@@ -99,14 +99,14 @@ def create_pool(url: str, nodes: int) -> list[str]:
     endpoint = requests.get(account, params=API, headers=AUTH, timeout=30).json()["properties"][
         "accountEndpoint"
     ]
-    listed = requests.get(
-        f"http://{endpoint}/pools/{POOL}/nodes",
-        params={**API, "maxresults": "1000"},
-        headers=AUTH,
-        timeout=30,
-    )
-    listed.raise_for_status()
-    return [f"http://{endpoint}/pools/{POOL}/nodes/{node['id']}" for node in listed.json()["value"]]
+    ids: list[str] = []
+    page: str | None = f"http://{endpoint}/pools/{POOL}/nodes?api-version={API['api-version']}"
+    while page is not None:
+        listed = requests.get(page, headers=AUTH, timeout=30)
+        listed.raise_for_status()
+        ids += [node["id"] for node in listed.json()["value"]]
+        page = listed.json().get("odata.nextLink")
+    return [f"http://{endpoint}/pools/{POOL}/nodes/{node_id}" for node_id in ids]
 
 
 def run_client(targets: list[str], deadline: float, result: ClientResult) -> None:
