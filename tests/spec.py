@@ -89,9 +89,10 @@ class Spec:
         """The definition with ``allOf`` flattened into its properties and required list (one level of refs
         resolved: nested property schemas keep their ``$ref``)."""
         node, file = self.resolve({"$ref": f"#/definitions/{name}"}, file)
-        return self._flatten(node, file)
+        return self.flatten(node, file)
 
-    def _flatten(self, node: Schema, file: str) -> Schema:
+    def flatten(self, node: Schema, file: str) -> Schema:
+        """``node`` with its ``allOf`` parents' properties and required lists merged into its own."""
         parents = node.get("allOf", [])
         if not parents:
             return node
@@ -99,7 +100,7 @@ class Spec:
         required: list[str] = []
         for parent in parents:
             resolved, parent_file = self.resolve(parent, file)
-            flat = self._flatten(resolved, parent_file)
+            flat = self.flatten(resolved, parent_file)
             properties.update(self._rebase(flat.get("properties", {}), parent_file))
             required += flat.get("required", [])
         properties.update(node.get("properties", {}))
@@ -121,7 +122,7 @@ class Spec:
     def _walk(
         self, node: Schema, file: str, path: str, seen: tuple[str, ...], writable_only: bool
     ) -> Iterator[tuple[str, Schema]]:
-        node = self._flatten(node, file)
+        node = self.flatten(node, file)
         for key, child in node.get("properties", {}).items():
             yield from self._walk_property(child, file, f"{path}.{key}".lstrip("."), seen, writable_only)
 
@@ -189,7 +190,7 @@ class _Converter:
         if "enum" in node:
             schema["enum"] = list(node["enum"])
         if kind == "object" or "properties" in node or "allOf" in node:
-            schema.update(self._object(self.spec._flatten(node, file), file))
+            schema.update(self._object(self.spec.flatten(node, file), file))
         elif kind == "array":
             schema["type"] = "array"
             schema["items"] = self.convert(node.get("items", {}), file)

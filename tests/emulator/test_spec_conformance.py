@@ -21,7 +21,7 @@ def sample(spec: Spec, node: dict[str, Any], file: str, name: str) -> Any:
     """A valid value for a swagger schema node with every writable property filled (the last enum value,
     so a default is never what is echoed)."""
     node, file = spec.resolve(node, file)
-    node = spec._flatten(node, file)
+    node = spec.flatten(node, file)
     if node.get("x-ms-secret"):
         return {"key": SECRET} if node.get("type") != "string" else SECRET
     if "enum" in node:
