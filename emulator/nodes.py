@@ -135,9 +135,7 @@ def node_body(
     }
     vm = pool_props.get("deploymentConfiguration", {}).get("virtualMachineConfiguration")
     if vm is not None:
-        image = dict(vm["imageReference"])
-        exact = {"exactVersion": image["version"]} if "version" in image else {}
-        body["virtualMachineInfo"] = {"imageReference": {**image, **exact}}
+        body["virtualMachineInfo"] = {"imageReference": dataplane_image(vm["imageReference"])}
     nat_pools = pool_props.get("networkConfiguration", {}).get("endpointConfiguration", {})
     if nat_pools.get("inboundNatPools"):
         body["endpointConfiguration"] = endpoint_configuration(node, nat_pools["inboundNatPools"], pool_host)
@@ -166,6 +164,15 @@ def node_body(
             if step.failure
         ]
     return body
+
+
+def dataplane_image(image: dict[str, Any]) -> dict[str, Any]:
+    """The pool's image as the data plane names it: a gallery image's ``id`` is ``virtualMachineImageId``,
+    and a marketplace image shows the ``exactVersion`` it resolved to."""
+    shown = {("virtualMachineImageId" if key == "id" else key): value for key, value in image.items()}
+    if "version" in image:
+        shown["exactVersion"] = image["version"]
+    return shown
 
 
 def endpoint_configuration(node: Node, nat_pools: list[dict[str, Any]], host: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator
 
 from emulator import DEMO_ACCOUNT
 from tests.emulator.conftest import API, extension, identity_id, pool_body, with_identities
-from tests.spec import MGMT, Spec, requires_shared
+from tests.spec import DATAPLANE, MGMT, Spec, requires_shared
 
 SECRET = "secret-never-echoed"
 VM = ("properties", "deploymentConfiguration", "virtualMachineConfiguration")
@@ -94,6 +94,26 @@ def test_a_put_with_every_writable_property_is_accepted_and_echoed(
     assert [path for path, value in sent if not _echoes(echoed, path, value)] == []
     assert SECRET in str(body)
     assert SECRET not in response.text
+
+
+@requires_shared
+def test_nodes_and_extensions_of_that_pool_match_the_data_plane_schemas(
+    http: requests.Session, account_url: str, batch_url: str
+) -> None:
+    body = every_writable_property()
+    http.put(f"{account_url}/pools/everything", params=API, json=body).raise_for_status()
+    dataplane = Spec.load(DATAPLANE)
+    node_url = f"{batch_url}/pools/everything/nodes"
+
+    node = http.get(node_url, params=API).json()["value"][0]
+    extensions = http.get(f"{node_url}/{node['id']}/extensions", params=API).json()
+
+    for name, answer in (("BatchNode", node), ("BatchNodeVMExtensionListResult", extensions)):
+        validator = Draft202012Validator(dataplane.json_schema(name))
+        assert [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(answer)] == []
+    assert node["virtualMachineInfo"]["imageReference"]["virtualMachineImageId"] == "id-value"
+    assert node["startTask"]["userIdentity"]["username"] == "userName-value"
+    assert SECRET not in str(node) + str(extensions)
 
 
 def _echoes(echoed: Any, path: tuple[Any, ...], value: Any) -> bool:
