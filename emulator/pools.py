@@ -46,6 +46,7 @@ class Pool:
     def __post_init__(self) -> None:
         # Node GETs look nodes up by id (case-insensitively) in O(1), whatever the pool's size.
         self._by_id: dict[str, Node] = {node.id.lower(): node for node in self.nodes}
+        self._order: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
 
     @property
     def extensions(self) -> list[dict[str, Any]]:
@@ -134,9 +135,16 @@ class Pool:
     def deleted_by(self, now: float) -> bool:
         return self.delete_due is not None and now >= self.delete_due
 
+    def provisioning_order(self) -> list[dict[str, Any]]:
+        """The extensions in provisioning order, computed once per version of the properties (every write
+        replaces ``properties`` with a new dict, so identity tells a new version)."""
+        if self._order is None or self._order[0] is not self.properties:
+            self._order = (self.properties, provisioning_order(self.extensions))
+        return self._order[1]
+
     def node_timelines(self, speed: Speed) -> list[tuple[Node, list[ExtensionTimeline]]]:
         """Each node with its extension timeline."""
-        ordered = provisioning_order(self.extensions)
+        ordered = self.provisioning_order()
         return [(node, timeline(node, ordered, speed)) for node in self.nodes]
 
     def node_timeline(self, speed: Speed, node_id: str) -> tuple[Node, list[ExtensionTimeline]] | None:
@@ -144,7 +152,7 @@ class Pool:
         node = self._by_id.get(node_id.lower())
         if node is None:
             return None
-        return node, timeline(node, provisioning_order(self.extensions), speed)
+        return node, timeline(node, self.provisioning_order(), speed)
 
     def disable_autoscale(self) -> None:
         """Azure's disableAutoScale: the pool keeps the targets of the last evaluation, now as fixed scale."""
