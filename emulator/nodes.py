@@ -14,7 +14,6 @@ from typing import Any
 
 from emulator import secrets
 from emulator.canonical import canonical
-from emulator.defaults import with_defaults
 from emulator.schema import DATAPLANE_INBOUND_PROTOCOL, DATAPLANE_START_TASK
 from emulator.speeds import Speed
 
@@ -112,9 +111,8 @@ def node_body(
     url: str,
     pool_host: str,
 ) -> dict[str, Any]:
-    """The data-plane ``BatchNode`` body; ``url`` is the node's own URL, ``pool_host`` the public host name
-    of the pool's load balancer (for inbound NAT endpoints)."""
-    pool_props = with_defaults(pool_props)
+    """The data-plane ``BatchNode`` body from the pool's properties with server defaults filled in; ``url`` is
+    the node's own URL, ``pool_host`` the public host name of the pool's load balancer (for NAT endpoints)."""
     state, since = node_state(node, steps, speed, now)
     body: dict[str, Any] = {
         "id": node.id,

@@ -46,7 +46,7 @@ class Pool:
     def __post_init__(self) -> None:
         # Node GETs look nodes up by id (case-insensitively) in O(1), whatever the pool's size.
         self._by_id: dict[str, Node] = {node.id.lower(): node for node in self.nodes}
-        self._order: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
+        self._derived: tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]] | None = None
 
     @property
     def extensions(self) -> list[dict[str, Any]]:
@@ -135,12 +135,24 @@ class Pool:
     def deleted_by(self, now: float) -> bool:
         return self.delete_due is not None and now >= self.delete_due
 
-    def provisioning_order(self) -> list[dict[str, Any]]:
-        """The extensions in provisioning order, computed once per version of the properties (every write
+    def _derive(self) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
+        """What node reads derive from the properties, computed once per version of them (every write
         replaces ``properties`` with a new dict, so identity tells a new version)."""
-        if self._order is None or self._order[0] is not self.properties:
-            self._order = (self.properties, provisioning_order(self.extensions))
-        return self._order[1]
+        if self._derived is None or self._derived[0] is not self.properties:
+            self._derived = (
+                self.properties,
+                provisioning_order(self.extensions),
+                with_defaults(self.properties),
+            )
+        return self._derived
+
+    def provisioning_order(self) -> list[dict[str, Any]]:
+        """The extensions in provisioning order."""
+        return self._derive()[1]
+
+    def shown_properties(self) -> dict[str, Any]:
+        """The properties with Azure's server defaults filled in (secrets still sealed; do not modify)."""
+        return self._derive()[2]
 
     def node_timelines(self, speed: Speed) -> list[tuple[Node, list[ExtensionTimeline]]]:
         """Each node with its extension timeline."""

@@ -349,7 +349,7 @@ class BatchState:
         self, pool: Pool, node: Node, steps: list[node_views.ExtensionTimeline], now: float, url: str
     ) -> dict[str, Any]:
         host = f"dns{pool.uid}-azurebatch-cloudservice.{REGION}.cloudapp.azure.com"
-        return node_views.node_body(node, pool.properties, steps, self.speed, now, url, host)
+        return node_views.node_body(node, pool.shown_properties(), steps, self.speed, now, url, host)
 
     def _check_preconditions(
         self, pool: Pool | None, if_match: str | None, if_none_match: str | None
