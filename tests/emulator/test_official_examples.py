@@ -22,9 +22,7 @@ from jsonschema import Draft202012Validator
 from emulator import DEMO_ACCOUNT, DEV_TOKEN
 from tests.spec import DATAPLANE, EXAMPLES_DIR, MGMT, Spec, requires_shared
 
-EXAMPLES = EXAMPLES_DIR
-EXAMPLE_FILES = sorted(EXAMPLES.glob("*/*.json")) if EXAMPLES.is_dir() else []
-requires_examples = requires_shared
+EXAMPLE_FILES = sorted(EXAMPLES_DIR.glob("*/*.json")) if EXAMPLES_DIR.is_dir() else []
 
 API_VERSION = "2025-06-01"
 TIMEOUT = 10.0
@@ -347,7 +345,7 @@ def expected_body(official: Json, actual: Json) -> Json:
     return official
 
 
-@requires_examples
+@requires_shared
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda path: f"{path.parent.name}/{path.stem}")
 def test_example_replays_with_official_shape(emulator: Any, path: Path) -> None:
     example = load_example(path)
@@ -390,9 +388,9 @@ def schema_violations(spec: Spec, schema: dict[str, Any] | None, body: Json) -> 
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}" for e in validator.iter_errors(body)]
 
 
-@requires_examples
+@requires_shared
 def test_delete_example_location_polls_to_completion_then_204(emulator: Any) -> None:
-    example = load_example(EXAMPLES / "management" / "PoolDelete.json")
+    example = load_example(EXAMPLES_DIR / "management" / "PoolDelete.json")
     replayer = Replayer(emulator.url)
 
     accepted = replay_pool_delete(replayer, example)
