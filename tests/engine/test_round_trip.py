@@ -21,7 +21,6 @@ from pulumi.runtime.proto import provider_pb2
 from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
 from provider import BatchPool
 from tests.official import create_examples, requires_official
-from tests.strict_emulator import requires_strict_emulator
 
 from .engine import EngineClient, decode
 from .program import registered_inputs, strip_secrets
@@ -121,7 +120,6 @@ def test_program_round_trip_is_no_change(
 
 
 @requires_official
-@requires_strict_emulator
 @pytest.mark.parametrize(
     ("name", "request_body"),
     [(name, request) for name, request, _ in CREATE_EXAMPLES],

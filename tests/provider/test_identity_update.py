@@ -13,7 +13,6 @@ from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
 from provider import BatchPoolProvider
 from provider.diffing import diff_pool
 from tests.provider.test_lifecycle import VAULT_CERT, admin, checked, plain, program, provider
-from tests.strict_emulator import requires_strict_emulator
 
 __all__ = ["provider"]  # the fixture, shared with the lifecycle tests
 
@@ -36,7 +35,6 @@ def live_identities(emulator: EmulatorServer, arm_id: str) -> set[str]:
     return {arm_id.lower() for arm_id in identity.get("userAssignedIdentities") or {}}
 
 
-@requires_strict_emulator
 def test_removing_one_of_two_identities_removes_it(
     provider: BatchPoolProvider, emulator: EmulatorServer
 ) -> None:
