@@ -229,3 +229,24 @@ def pool_property_keywords(spec: Spec, key: str) -> dict[str, Any]:
     """``{path: value}`` of a swagger keyword (e.g. ``default``) on every property below ``Pool``'s
     ``properties``, read from the spec so a table that restates them cannot drift."""
     return {path: schema[key] for path, schema in spec.properties("PoolProperties") if key in schema}
+
+
+def pool_wire_properties(spec: Spec) -> dict[str, Schema]:
+    """Every writable pool property by the provider's wire path: ``Pool``'s ``properties`` flattened to the
+    top level next to ``identity`` and ``tags`` (the paths ``provider.pool_model`` and the defaults use)."""
+    paths = {
+        path.removeprefix("properties."): schema
+        for path, schema in spec.properties("Pool", writable_only=True)
+    }
+    paths.pop("properties", None)
+    return paths
+
+
+def create_examples() -> list[tuple[str, Schema, Schema]]:
+    """Every official ``PoolCreate_*`` example as (file name, request body, response body)."""
+    examples = []
+    for path in sorted((EXAMPLES_DIR / "management").glob("PoolCreate_*.json")):
+        example = json.loads(path.read_text(encoding="utf-8"))
+        request = example["parameters"].get("parameters") or example["parameters"]["body"]
+        examples.append((path.name, request, example["responses"]["200"]["body"]))
+    return examples

@@ -20,7 +20,7 @@ from pulumi.runtime.proto import provider_pb2
 
 from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
 from provider import BatchPool
-from tests.official import create_examples, requires_official
+from tests.spec import create_examples, requires_shared
 
 from .engine import EngineClient, decode
 from .program import registered_inputs, strip_secrets
@@ -119,7 +119,7 @@ def test_program_round_trip_is_no_change(
     assert_round_trip_is_no_change(engine, emulator, program_inputs(program))
 
 
-@requires_official
+@requires_shared
 @pytest.mark.parametrize(
     ("name", "request_body"),
     [(name, request) for name, request, _ in CREATE_EXAMPLES],

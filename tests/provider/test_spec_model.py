@@ -13,15 +13,15 @@ import pytest
 
 from provider import pool_model
 from provider.defaults import DESCRIBED_DEFAULTS, EXAMPLE_DEFAULTS, SERVER_DEFAULTS, SPEC_DEFAULTS
-from tests.official import create_examples, pool_schema_paths, requires_official
+from tests.spec import MGMT, Spec, create_examples, pool_wire_properties, requires_shared
 
-pytestmark = requires_official
+pytestmark = requires_shared
 
 
 @pytest.fixture(scope="module")
 def schema() -> dict[str, dict[str, Any]]:
     """Every writable pool property of the swagger by wire path."""
-    return dict(pool_schema_paths())
+    return pool_wire_properties(Spec.load(MGMT))
 
 
 def values_at(body: Any, path: list[str], prefix: str = "") -> dict[str, Any]:
