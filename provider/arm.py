@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
-import requests
-
 from provider.auth import BearerTokenAuth, make_credential
 from provider.errors import (
     BatchPoolError,
@@ -23,7 +21,7 @@ from provider.errors import (
     PreconditionFailedError,
 )
 from provider.settings import Settings, is_loopback_host
-from provider.transport import Transport, retry_after_seconds
+from provider.transport import Headers, Response, Transport, retry_after_seconds
 
 _POOL_BEING_DELETED = "PoolBeingDeleted"
 _ALREADY_EXISTS_CODES = frozenset(
@@ -58,7 +56,7 @@ def account_id(subscription_id: str, resource_group: str, account_name: str) -> 
     )
 
 
-def _with_etag(response: requests.Response) -> dict[str, Any]:
+def _with_etag(response: Response) -> dict[str, Any]:
     """Return the JSON body with ``etag`` filled from the ETag header when the body lacks it."""
     body: dict[str, Any] = response.json() if response.content else {}
     etag = response.headers.get("ETag")
@@ -85,7 +83,7 @@ class ArmClient:
     def _url(self, arm_path: str) -> str:
         return self.settings.arm_endpoint + quote(arm_path)
 
-    def _call(self, method: str, arm_path: str, **kwargs: Any) -> requests.Response:
+    def _call(self, method: str, arm_path: str, **kwargs: Any) -> Response:
         return self.transport.request(
             method, self._url(arm_path), params={"api-version": self.settings.mgmt_api_version}, **kwargs
         )
@@ -179,7 +177,7 @@ class ArmClient:
         """DELETE the pool and wait until it is gone (``begin_delete_pool`` then ``wait_for_delete``)."""
         self.wait_for_delete(ref, self.begin_delete_pool(ref, deadline=deadline), deadline=deadline)
 
-    def begin_delete_pool(self, ref: PoolRef, *, deadline: float) -> requests.Response | None:
+    def begin_delete_pool(self, ref: PoolRef, *, deadline: float) -> Response | None:
         """Send the DELETE; return the 202 to follow, or None when the pool is already gone (200/204/404).
 
         A 409 ``PoolBeingDeleted`` (someone else is deleting it) counts as accepted: the answer is a
@@ -193,12 +191,10 @@ class ArmClient:
         except ConflictError as exc:
             if exc.code != _POOL_BEING_DELETED:
                 raise
-            accepted = requests.Response()
-            accepted.status_code = 202
-            return accepted
+            return Response("DELETE", self._url(ref.arm_id), 202, "Accepted", Headers(), b"")
         return response if response.status_code == 202 else None
 
-    def wait_for_delete(self, ref: PoolRef, accepted: requests.Response | None, *, deadline: float) -> None:
+    def wait_for_delete(self, ref: PoolRef, accepted: Response | None, *, deadline: float) -> None:
         """Follow an accepted delete until the pool is gone.
 
         Follows the 202 ``Location`` until it stops answering 202, honouring ``Retry-After``; a 202 without
@@ -225,7 +221,7 @@ class ArmClient:
         while self.get_pool(ref, deadline=deadline) is not None:
             self._pause(None, deadline, f"waiting for pool {ref.pool_name!r} to be deleted")
 
-    def _pause(self, response: requests.Response | None, deadline: float, what: str) -> None:
+    def _pause(self, response: Response | None, deadline: float, what: str) -> None:
         """Sleep for Retry-After (or the poll interval); OperationTimeoutError if that passes the deadline."""
         delay = self.settings.poll_interval_seconds
         if response is not None:

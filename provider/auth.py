@@ -1,8 +1,9 @@
-"""Bearer-token authentication for ``requests``, fed by an azure-identity credential.
+"""Bearer-token authentication for the transport, fed by an azure-identity credential.
 
-This is azure-core's ``BearerTokenCredentialPolicy`` reduced to a ``requests`` auth hook: cache the
-token, refresh it 300 s before expiry, drop it on 401 (the transport re-sends once) and refuse to send
-it over plain http anywhere but loopback (the local emulator).
+This is azure-core's ``BearerTokenCredentialPolicy`` reduced to one method that returns the
+``Authorization`` header: cache the token, refresh it 300 s before expiry, drop it on 401 (the transport
+re-sends once) and refuse to send it over plain http anywhere but loopback (the local emulator).
+azure-identity is imported only when a credential is built, so ``import provider`` stays cheap.
 """
 
 from __future__ import annotations
@@ -10,21 +11,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import requests
-from azure.core.credentials import AccessToken, TokenCredential
-from azure.identity import (
-    AzureCliCredential,
-    DefaultAzureCredential,
-    EnvironmentCredential,
-    ManagedIdentityCredential,
-    WorkloadIdentityCredential,
-)
 
 from provider.errors import ConfigurationError
 from provider.settings import Settings, is_loopback_host
+
+if TYPE_CHECKING:
+    from azure.core.credentials import AccessToken, TokenCredential
 
 DEV_TOKEN = "batch-emulator-dev-token"
 """The local emulator's documented development token.
@@ -49,6 +43,8 @@ class StaticTokenCredential:
 
     def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
         """Return the fixed token with a fresh expiry so the cache logic behaves as for real tokens."""
+        from azure.core.credentials import AccessToken
+
         return AccessToken(self._token, int(self._clock()) + self._lifetime)
 
 
@@ -58,6 +54,14 @@ def make_credential(settings: Settings) -> TokenCredential:
     Raises ConfigurationError when the chosen credential cannot be built (e.g. workload identity
     without its ``AZURE_*`` environment variables).
     """
+    from azure.identity import (
+        AzureCliCredential,
+        DefaultAzureCredential,
+        EnvironmentCredential,
+        ManagedIdentityCredential,
+        WorkloadIdentityCredential,
+    )
+
     client_id = settings.managed_identity_client_id
     factories: dict[str, Callable[[], TokenCredential]] = {
         "default": lambda: DefaultAzureCredential(managed_identity_client_id=client_id),
@@ -80,7 +84,7 @@ def make_credential(settings: Settings) -> TokenCredential:
         ) from exc
 
 
-class BearerTokenAuth(requests.auth.AuthBase):
+class BearerTokenAuth:
     """Adds ``Authorization: Bearer ...`` for one scope; thread-safe, refreshes 300 s before expiry."""
 
     def __init__(self, credential: TokenCredential, scope: str, *, clock: Callable[[], float] = time.time):
@@ -93,15 +97,15 @@ class BearerTokenAuth(requests.auth.AuthBase):
     def __repr__(self) -> str:
         return f"BearerTokenAuth(scope={self._scope!r})"
 
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        parts = urlsplit(request.url or "")
+    def authorization(self, url: str) -> str:
+        """The ``Authorization`` header value for a request to ``url``; refuses plain http off loopback."""
+        parts = urlsplit(url)
         if parts.scheme != "https" and not is_loopback_host(parts.hostname):
             raise ConfigurationError(
                 f"Refusing to send a bearer token to {parts.scheme}://{parts.hostname}: only https is "
                 "allowed outside loopback. Use an https batchpool:armEndpoint."
             )
-        request.headers["Authorization"] = f"Bearer {self._current_token()}"
-        return request
+        return f"Bearer {self._current_token()}"
 
     def _current_token(self) -> str:
         with self._lock:

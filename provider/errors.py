@@ -6,7 +6,11 @@ response" and "a response with an error status", in httpx's style)::
 
     BatchPoolError
       ├─ ConfigurationError          stack config / environment is unusable (names the key and the fix)
-      ├─ RequestError                no usable response: connect/read failure, timeout, retries exhausted
+      ├─ RequestError                no usable response (method, url, status_code when one came)
+      │    ├─ ConnectionFailedError    refused, reset, closed without an answer, host not found
+      │    ├─ RequestTimeoutError      no answer within the request timeout
+      │    ├─ TlsError                 TLS handshake failed (https to a plain-http endpoint, bad cert)
+      │    └─ MalformedResponseError   a body that is not JSON, cut short, HTML, or not HTTP at all
       ├─ HttpResponseError           status_code, code, message, target, details, method, url
       │    ├─ NotFoundError            404
       │    ├─ ConflictError            409
@@ -25,10 +29,11 @@ secret sent to Azure cannot leak through an exception into Pulumi's output.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import requests
+if TYPE_CHECKING:
+    from provider.transport import Response
 
 _SAFE_QUERY_KEYS = frozenset({"api-version"})
 
@@ -53,7 +58,43 @@ class ConfigurationError(BatchPoolError, ValueError):
 
 
 class RequestError(BatchPoolError):
-    """Raised when no usable response arrived: connection/read failure, timeout or retries exhausted."""
+    """Raised when no usable response arrived: connection/read failure, timeout or retries exhausted.
+
+    ``method`` and ``url`` (query redacted) say which request; ``status_code`` is set when an answer
+    came but could not be used (a cut or non-JSON body).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        url: str | None = None,
+        status_code: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+        self.status_code = status_code
+
+
+class ConnectionFailedError(RequestError):
+    """Raised when the connection was refused, reset or closed without an answer, or the host is unknown."""
+
+
+class RequestTimeoutError(RequestError):
+    """Raised when no answer arrived within the request timeout (``batchpool:requestTimeoutSeconds``)."""
+
+
+class TlsError(RequestError):
+    """Raised when the TLS handshake failed: https to a plain-http endpoint, or an untrusted certificate."""
+
+
+class MalformedResponseError(RequestError, ValueError):
+    """Raised for an answer that cannot be used: not JSON, cut short, an HTML page, or not HTTP at all.
+
+    A ``ValueError`` too, so code that parses bodies with ``except ValueError`` keeps working.
+    """
 
 
 class HttpResponseError(BatchPoolError):
@@ -162,7 +203,7 @@ def _error_class(status_code: int) -> type[HttpResponseError]:
     return _STATUS_CLASSES.get(status_code, HttpResponseError)
 
 
-def _parse_body(resp: requests.Response) -> dict[str, Any]:
+def _parse_body(resp: Response) -> dict[str, Any]:
     """Normalise ARM ``CloudError`` and Batch ``BatchError`` bodies to ``code/message/target/details``."""
     try:
         body = resp.json()
@@ -190,15 +231,16 @@ def _parse_body(resp: requests.Response) -> dict[str, Any]:
     }
 
 
-def error_from_response(resp: requests.Response) -> HttpResponseError:
+def error_from_response(resp: Response) -> HttpResponseError:
     """Build the typed error for a 4xx/5xx response from either Azure error shape.
 
     The class follows the status (404 → NotFoundError, 5xx → ServiceError, ...); the message falls
-    back to the HTTP reason when the body is not an Azure error. Request bodies are never included.
+    back to the HTTP reason when the body is not an Azure error (with a hint when it is something else,
+    such as a proxy's HTML page). Request bodies are never included.
     """
     parsed = _parse_body(resp)
-    message = parsed.get("message") or resp.reason or "HTTP error"
-    method = resp.request.method if resp.request is not None else None
+    message = parsed.get("message") or _foreign_body_message(resp, bool(parsed))
+    method = resp.method
     return _error_class(resp.status_code)(
         str(message),
         status_code=resp.status_code,
@@ -207,4 +249,16 @@ def error_from_response(resp: requests.Response) -> HttpResponseError:
         details=parsed.get("details"),
         method=method,
         url=redact_url(resp.url) if resp.url else None,
+    )
+
+
+def _foreign_body_message(resp: Response, azure_shaped: bool) -> str:
+    """The reason phrase, plus where to look when the body is not an Azure error (a proxy's page)."""
+    reason = resp.reason or "HTTP error"
+    if azure_shaped or not resp.content.strip():
+        return reason
+    kind = resp.headers.get("Content-Type") or "no Content-Type"
+    return (
+        f"{reason}; the answer is not an Azure error ({kind}): a proxy or a wrong endpoint answered. "
+        "Check batchpool:armEndpoint and any HTTP proxy in the way."
     )

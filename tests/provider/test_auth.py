@@ -6,7 +6,6 @@ import threading
 from typing import Any
 
 import pytest
-import requests
 from azure.core.credentials import AccessToken
 from azure.identity import (
     AzureCliCredential,
@@ -38,8 +37,7 @@ class CountingCredential:
 
 
 def authorize(auth: BearerTokenAuth, url: str = "https://management.azure.com/x") -> str:
-    prepared = auth(requests.Request("GET", url).prepare())
-    return prepared.headers["Authorization"]
+    return auth.authorization(url)
 
 
 def test_token_is_cached_until_300_seconds_before_expiry() -> None:

@@ -1,58 +1,40 @@
-"""Transport retries through a scripted ``requests`` adapter: no network, no real sleeping."""
+"""Transport against the emulator behind the fault proxy: retries, deadlines and typed errors over real HTTP.
+
+Every fault comes from outside the transport (a proxy rule, a closed port, https to a plain-http
+server); sleeping and the clock are a fake that only moves when the transport sleeps.
+"""
 
 from __future__ import annotations
 
 import email.utils
-import json
+import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
-from requests.adapters import BaseAdapter
 
+from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
+from emulator.proxy import FaultProxy, Rule
 from provider.auth import BearerTokenAuth, StaticTokenCredential
 from provider.errors import (
     AuthenticationError,
+    ConnectionFailedError,
     HttpResponseError,
+    MalformedResponseError,
     OperationTimeoutError,
-    RequestError,
+    RequestTimeoutError,
     ServiceError,
     ThrottledError,
+    TlsError,
 )
-from provider.transport import RetryEvent, RetryPolicy, Transport, retry_after_seconds
+from provider.transport import Headers, RetryEvent, RetryPolicy, Transport, retry_after_seconds
 
-URL = "https://management.azure.com/subscriptions/s/pools/p?api-version=2025-06-01"
-Script = tuple[int, Mapping[str, str]] | Exception
-
-
-class ScriptedAdapter(BaseAdapter):
-    """Answers each send with the next scripted (status, headers) or raises the scripted exception."""
-
-    def __init__(self, script: list[Script]) -> None:
-        super().__init__()
-        self.script = list(script)
-        self.sent: list[requests.PreparedRequest] = []
-        self.timeouts: list[Any] = []
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        self.sent.append(request)
-        self.timeouts.append(kwargs.get("timeout"))
-        step = self.script.pop(0)
-        if isinstance(step, Exception):
-            raise step
-        status, headers = step
-        response = requests.Response()
-        response.status_code = status
-        response.headers.update(headers)
-        response._content = json.dumps({"error": {"code": f"Code{status}", "message": "m"}}).encode()
-        response.url = request.url or ""
-        response.request = request
-        return response
-
-    def close(self) -> None:
-        pass
+ACCOUNT_PATH = (
+    f"/subscriptions/{DEMO_ACCOUNT.subscription_id}/resourceGroups/{DEMO_ACCOUNT.resource_group}"
+    f"/providers/Microsoft.Batch/batchAccounts/{DEMO_ACCOUNT.account_name}"
+)
+QUERY = "?api-version=2025-06-01"
 
 
 class FakeTime:
@@ -70,44 +52,93 @@ class FakeTime:
         return self.now
 
 
+class CountingCredential:
+    """Hands out the emulator's dev token and counts how often it was asked."""
+
+    def __init__(self) -> None:
+        self.issued = 0
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        self.issued += 1
+        return StaticTokenCredential(DEV_TOKEN).get_token(*scopes)
+
+
+@pytest.fixture(scope="module")
+def proxy(emulator_session: EmulatorServer) -> Iterator[FaultProxy]:
+    with FaultProxy(upstream=emulator_session.url) as running:
+        yield running
+
+
+@pytest.fixture
+def faults(proxy: FaultProxy, emulator: EmulatorServer) -> Iterator[FaultProxy]:
+    """The proxy with no rules and an empty log before a freshly reset emulator; rules are removed after."""
+    proxy.clear()
+    yield proxy
+    proxy.clear()
+
+
+@pytest.fixture
+def url(faults: FaultProxy) -> str:
+    return faults.url + ACCOUNT_PATH + QUERY
+
+
 def make_transport(
-    script: list[Script], *, total: int = 6, auth: BearerTokenAuth | None = None
-) -> tuple[Transport, ScriptedAdapter, FakeTime, list[RetryEvent]]:
-    adapter = ScriptedAdapter(script)
+    *, total: int = 6, credential: Any = None, timeout: float = 30.0
+) -> tuple[Transport, FakeTime, list[RetryEvent]]:
     fake = FakeTime()
     events: list[RetryEvent] = []
     policy = RetryPolicy(total=total, sleep=fake.sleep, clock=fake.clock, jitter=lambda low, high: high)
-    transport = Transport(auth=auth, policy=policy, timeout=30.0, on_retry=events.append, adapter=adapter)
-    return transport, adapter, fake, events
+    auth = BearerTokenAuth(credential or StaticTokenCredential(DEV_TOKEN), "scope")
+    transport = Transport(auth=auth, policy=policy, timeout=timeout, on_retry=events.append)
+    return transport, fake, events
 
 
-def test_success_is_returned_without_retrying() -> None:
-    transport, adapter, fake, _ = make_transport([(200, {})])
-    assert transport.request("GET", URL).status_code == 200
-    assert len(adapter.sent) == 1
+def sent(faults: FaultProxy) -> int:
+    return len(faults.log)
+
+
+def test_success_is_returned_without_retrying(faults: FaultProxy, url: str) -> None:
+    transport, fake, _ = make_transport()
+    response = transport.request("GET", url)
+    assert response.status_code == 200
+    assert response.json()["name"] == DEMO_ACCOUNT.account_name
+    assert response.json() is response.json()
+    assert response.headers["content-type"] == response.headers["Content-Type"]
+    assert sent(faults) == 1
     assert fake.sleeps == []
-    assert adapter.timeouts == [30.0]
 
 
-def test_retry_after_values_are_the_sleeps() -> None:
-    script: list[Script] = [
-        (429, {"Retry-After": "3"}),
-        (503, {"retry-after-ms": "1500"}),
-        (503, {"x-ms-retry-after-ms": "250"}),
-        (200, {}),
-    ]
-    transport, adapter, fake, events = make_transport(script)
-    assert transport.request("GET", URL).status_code == 200
+def test_connections_are_kept_alive_and_reopened_after_close(url: str, faults: FaultProxy) -> None:
+    transport, _, _ = make_transport()
+    for _ in range(3):
+        transport.request("GET", url)
+    assert len(transport._origins) == 1
+    (origin,) = transport._origins.values()
+    assert len(origin._idle) == 1
+    transport.close()
+    assert transport._origins == {}
+    assert transport.request("GET", url).status_code == 200
+    assert sent(faults) == 4, faults.log
+
+
+def test_retry_after_values_are_the_sleeps(faults: FaultProxy, url: str) -> None:
+    faults.add(Rule("status", status=429, headers={"Retry-After": "3"}, times=1))
+    faults.add(Rule("status", status=503, headers={"retry-after-ms": "1500"}, times=1))
+    faults.add(Rule("status", status=503, headers={"x-ms-retry-after-ms": "250"}, times=1))
+    transport, fake, events = make_transport()
+    assert transport.request("GET", url).status_code == 200
     assert fake.sleeps == [3.0, 1.5, 0.25]
     assert [e.delay for e in events] == [3.0, 1.5, 0.25]
     assert events[0].reason == "throttled (429)"
+    assert events[0].status == 429
     assert "retrying in 3 s" in str(events[0])
-    assert len(adapter.sent) == 4
+    assert sent(faults) == 4
 
 
-def test_without_retry_after_backoff_is_exponential_and_capped() -> None:
-    transport, _, fake, _ = make_transport([(500, {})] * 4 + [(200, {})])
-    transport.policy = RetryPolicy(
+def test_without_retry_after_backoff_is_exponential_and_capped(faults: FaultProxy, url: str) -> None:
+    faults.add(Rule("status", status=500, times=4))
+    fake = FakeTime()
+    policy = RetryPolicy(
         total=6,
         backoff_factor=1.0,
         backoff_max=5.0,
@@ -115,123 +146,181 @@ def test_without_retry_after_backoff_is_exponential_and_capped() -> None:
         clock=fake.clock,
         jitter=lambda a, b: 1.0,
     )
-    transport.request("PUT", URL, json={"a": 1})
+    Transport(auth=BearerTokenAuth(StaticTokenCredential(DEV_TOKEN), "s"), policy=policy).request("GET", url)
     assert fake.sleeps == [1.0, 2.0, 4.0, 5.0]
 
 
-def test_jitter_scales_the_backoff() -> None:
-    transport, _, fake, _ = make_transport([(502, {}), (200, {})])
-    transport.request("GET", URL)
+def test_jitter_scales_the_backoff(faults: FaultProxy, url: str) -> None:
+    faults.add(Rule("status", status=502, times=1))
+    transport, fake, _ = make_transport()
+    transport.request("GET", url)
     assert fake.sleeps == [pytest.approx(0.8 * 1.2)]
 
 
-def test_retries_exhausted_raise_the_typed_error() -> None:
-    transport, adapter, _, _ = make_transport([(429, {"Retry-After": "1"})] * 3, total=2)
+def test_retries_exhausted_raise_the_typed_error(faults: FaultProxy, url: str) -> None:
+    faults.add(Rule("status", status=429, headers={"Retry-After": "1"}))
+    transport, _, _ = make_transport(total=2)
     with pytest.raises(ThrottledError) as exc:
-        transport.request("GET", URL)
+        transport.request("GET", url)
     assert exc.value.status_code == 429
-    assert len(adapter.sent) == 3
+    assert exc.value.code == "Injected429"
+    assert sent(faults) == 3
 
 
 @pytest.mark.parametrize("status", [400, 403, 404, 409, 412])
-def test_non_retryable_statuses_fail_at_once(status: int) -> None:
-    transport, adapter, fake, _ = make_transport([(status, {"Retry-After": "1"})])
+def test_non_retryable_statuses_fail_at_once(faults: FaultProxy, url: str, status: int) -> None:
+    faults.add(Rule("status", status=status, headers={"Retry-After": "1"}))
+    transport, fake, _ = make_transport()
     with pytest.raises(HttpResponseError) as exc:
-        transport.request("GET", URL)
+        transport.request("GET", url)
     assert exc.value.status_code == status
-    assert len(adapter.sent) == 1
+    assert exc.value.method == "GET"
+    assert sent(faults) == 1
     assert fake.sleeps == []
 
 
-def test_202_and_3xx_are_returned_not_retried() -> None:
-    transport, adapter, _, _ = make_transport([(202, {"Retry-After": "5"}), (302, {})])
-    assert transport.request("DELETE", URL).status_code == 202
-    assert transport.request("GET", URL).status_code == 302
-    assert len(adapter.sent) == 2
+def test_202_and_3xx_are_returned_not_retried(faults: FaultProxy, url: str) -> None:
+    faults.add(Rule("status", method="DELETE", status=202, headers={"Retry-After": "5"}))
+    faults.add(Rule("status", method="GET", status=302))
+    transport, _, _ = make_transport()
+    assert transport.request("DELETE", url).status_code == 202
+    assert transport.request("GET", url).status_code == 302
+    assert sent(faults) == 2
 
 
-def test_patch_without_if_match_is_not_retried() -> None:
-    transport, adapter, _, _ = make_transport([(503, {"Retry-After": "1"})])
+def test_patch_is_retried_only_with_if_match(faults: FaultProxy, url: str) -> None:
+    faults.add(Rule("status", status=503, headers={"Retry-After": "1"}, times=2))
+    faults.add(Rule("status", status=200))
+    transport, fake, _ = make_transport()
     with pytest.raises(ServiceError):
-        transport.request("PATCH", URL, json={})
-    assert len(adapter.sent) == 1
-
-
-def test_patch_with_if_match_is_retried() -> None:
-    transport, adapter, fake, _ = make_transport([(503, {"Retry-After": "1"}), (200, {})])
-    transport.request("PATCH", URL, json={}, headers={"If-Match": 'W/"1"'})
-    assert len(adapter.sent) == 2
-    assert adapter.sent[1].headers["If-Match"] == 'W/"1"'
+        transport.request("PATCH", url, json={})
+    assert sent(faults) == 1
+    transport.request("PATCH", url, json={"a": 1}, headers={"If-Match": 'W/"1"'})
+    assert sent(faults) == 3
     assert fake.sleeps == [1.0]
 
 
-def test_post_is_never_retried() -> None:
-    transport, adapter, _, _ = make_transport([(500, {})])
+def test_post_is_never_retried(faults: FaultProxy, url: str) -> None:
+    faults.add(Rule("status", status=500))
+    transport, _, _ = make_transport()
     with pytest.raises(ServiceError):
-        transport.request("POST", URL)
-    assert len(adapter.sent) == 1
+        transport.request("POST", url)
+    assert sent(faults) == 1
 
 
-def test_connection_errors_are_retried_then_raise_request_error() -> None:
-    script: list[Script] = [requests.ConnectionError("refused"), requests.ReadTimeout("slow"), (200, {})]
-    transport, adapter, _, events = make_transport(script)
-    assert transport.request("GET", URL).status_code == 200
-    assert [e.reason for e in events] == ["ConnectionError", "ReadTimeout"]
+def test_a_reset_connection_is_retried_then_named(faults: FaultProxy, url: str) -> None:
+    faults.add(Rule("reset", times=1))
+    transport, _, events = make_transport()
+    assert transport.request("GET", url).status_code == 200
+    assert [e.status for e in events] == [None]
 
-    transport, adapter, _, _ = make_transport([requests.ConnectionError("refused")] * 2, total=1)
-    with pytest.raises(RequestError, match=r"GET .*ConnectionError"):
-        transport.request("GET", URL)
-    assert len(adapter.sent) == 2
+    faults.add(Rule("reset"))
+    transport, _, _ = make_transport(total=1)
+    with pytest.raises(ConnectionFailedError, match=r"closed without an answer.*proxy") as exc:
+        transport.request("GET", url)
+    assert exc.value.method == "GET"
+    assert exc.value.url is not None and exc.value.url.endswith(ACCOUNT_PATH + QUERY)
 
 
-def test_deadline_stops_retrying_before_sleeping_past_it() -> None:
-    transport, adapter, fake, _ = make_transport([(503, {"Retry-After": "4"})] * 5)
+def test_a_refused_connection_gets_a_short_bounded_retry() -> None:
+    with socket.socket() as placeholder:
+        placeholder.bind(("127.0.0.1", 0))
+        port = placeholder.getsockname()[1]
+    transport, fake, _ = make_transport(total=6)
+    with pytest.raises(ConnectionFailedError, match=r"connection refused.*emulator\) running") as exc:
+        transport.request("GET", f"http://127.0.0.1:{port}{ACCOUNT_PATH}{QUERY}")
+    assert len(fake.sleeps) == transport.policy.refused_total
+    assert all(delay <= transport.policy.refused_backoff_max for delay in fake.sleeps)
+    assert exc.value.status_code is None
+
+
+def test_https_to_the_plain_http_emulator_is_a_tls_error(emulator_session: EmulatorServer) -> None:
+    transport, _, _ = make_transport(total=0)
+    https_url = emulator_session.url.replace("http://", "https://") + ACCOUNT_PATH + QUERY
+    with pytest.raises(TlsError, match=r"TLS handshake.*use an http:// endpoint"):
+        transport.request("GET", https_url)
+
+
+def test_a_truncated_body_is_retried_then_a_malformed_response(faults: FaultProxy, url: str) -> None:
+    faults.add(Rule("truncate", times=1))
+    transport, _, _ = make_transport()
+    assert transport.request("GET", url).json()["name"] == DEMO_ACCOUNT.account_name
+
+    faults.add(Rule("truncate"))
+    transport, _, _ = make_transport(total=1)
+    with pytest.raises(MalformedResponseError, match=r"cut short.*proxy") as exc:
+        transport.request("GET", url)
+    assert ACCOUNT_PATH in str(exc.value)
+    assert sent(faults) == 4
+
+
+def test_an_html_page_with_200_is_a_malformed_response_on_parse(faults: FaultProxy, url: str) -> None:
+    faults.add(Rule("html", status=200))
+    transport, _, _ = make_transport()
+    response = transport.request("GET", url)
+    with pytest.raises(MalformedResponseError, match=r"GET .*HTTP 200 with an HTML page.*proxy") as exc:
+        response.json()
+    assert exc.value.status_code == 200
+    assert isinstance(exc.value, ValueError)
+
+
+def test_an_html_error_page_names_the_proxy(faults: FaultProxy, url: str) -> None:
+    faults.add(Rule("html", status=502))
+    transport, _, _ = make_transport(total=0)
+    with pytest.raises(ServiceError, match=r"not an Azure error \(text/html\)") as exc:
+        transport.request("GET", url)
+    assert exc.value.status_code == 502
+    assert f"GET {ACCOUNT_PATH}" in str(exc.value)
+
+
+def test_no_answer_within_the_timeout_is_a_request_timeout(faults: FaultProxy, url: str) -> None:
+    faults.add(Rule("delay", delay_ms=400))
+    transport, _, _ = make_transport(total=0, timeout=0.1)
+    with pytest.raises(RequestTimeoutError, match=r"no answer within 0.1 s.*requestTimeoutSeconds"):
+        transport.request("GET", url)
+
+
+def test_deadline_stops_retrying_before_sleeping_past_it(faults: FaultProxy, url: str) -> None:
+    faults.add(Rule("status", status=503, headers={"Retry-After": "4"}))
+    transport, fake, _ = make_transport()
     with pytest.raises(OperationTimeoutError, match=r"got HTTP 503; the next retry would wait 4 s"):
-        transport.request("GET", URL, deadline=10.0)
+        transport.request("GET", url, deadline=10.0)
     assert fake.sleeps == [4.0, 4.0]
-    assert len(adapter.sent) == 3
-    assert adapter.timeouts == [10.0, 6.0, 2.0]
+    assert sent(faults) == 3
 
 
-def test_deadline_already_passed_sends_nothing() -> None:
-    transport, adapter, fake, _ = make_transport([(200, {})])
+def test_deadline_already_passed_sends_nothing(faults: FaultProxy, url: str) -> None:
+    transport, fake, _ = make_transport()
     fake.now = 50.0
     with pytest.raises(OperationTimeoutError):
-        transport.request("GET", URL, deadline=49.0)
-    assert adapter.sent == []
+        transport.request("GET", url, deadline=49.0)
+    assert sent(faults) == 0
 
 
-class RotatingCredential:
-    def __init__(self) -> None:
-        self.issued = 0
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        self.issued += 1
-        return StaticTokenCredential(f"token-{self.issued}").get_token(*scopes)
-
-
-def test_401_drops_the_token_and_resends_once() -> None:
-    auth = BearerTokenAuth(RotatingCredential(), "scope")
-    transport, adapter, fake, _ = make_transport([(401, {}), (200, {})], auth=auth)
-    assert transport.request("GET", URL).status_code == 200
-    assert [r.headers["Authorization"] for r in adapter.sent] == ["Bearer token-1", "Bearer token-2"]
+def test_401_drops_the_token_and_resends_once(faults: FaultProxy, url: str) -> None:
+    faults.add(Rule("status", status=401, times=1))
+    credential = CountingCredential()
+    transport, fake, _ = make_transport(credential=credential)
+    assert transport.request("GET", url).status_code == 200
+    assert credential.issued == 2
     assert fake.sleeps == []
 
 
-def test_a_second_401_is_an_authentication_error() -> None:
-    auth = BearerTokenAuth(RotatingCredential(), "scope")
-    transport, adapter, _, _ = make_transport([(401, {}), (401, {})], auth=auth)
+def test_a_second_401_is_an_authentication_error(faults: FaultProxy, url: str) -> None:
+    transport, _, _ = make_transport(credential=StaticTokenCredential("not-the-dev-token"))
     with pytest.raises(AuthenticationError):
-        transport.request("GET", URL)
-    assert len(adapter.sent) == 2
+        transport.request("GET", url)
+    assert sent(faults) == 2
 
 
-def test_retry_events_carry_no_secrets() -> None:
-    auth = BearerTokenAuth(StaticTokenCredential("s3cret-token"), "scope")
-    transport, _, _, events = make_transport([(429, {"Retry-After": "1"}), (200, {})], auth=auth)
-    transport.request("PUT", URL + "&sig=SAS", json={"protectedSettings": {"k": "hunter2"}})
-    text = str(events[0]) + repr(events[0])
-    for secret in ("s3cret-token", "hunter2", "SAS"):
+def test_errors_and_retry_events_carry_no_secrets(faults: FaultProxy, url: str) -> None:
+    faults.add(Rule("status", status=429, headers={"Retry-After": "1"}, times=1))
+    faults.add(Rule("reset"))
+    transport, _, events = make_transport(total=1, credential=StaticTokenCredential(DEV_TOKEN))
+    with pytest.raises(ConnectionFailedError) as exc:
+        transport.request("PUT", url + "&sig=SAS", json={"protectedSettings": {"k": "hunter2"}})
+    text = str(events[0]) + repr(events[0]) + str(exc.value) + repr(exc.value.__dict__)
+    for secret in (DEV_TOKEN, "hunter2", "SAS"):
         assert secret not in text
 
 
@@ -243,13 +332,4 @@ def test_retry_after_parsing() -> None:
     assert retry_after_seconds({"Retry-After": "soon"}, now=now) is None
     assert retry_after_seconds({}, now=now) is None
     assert retry_after_seconds({"retry-after-ms": "x", "Retry-After": "2"}, now=now) == 2.0
-
-
-def test_session_is_created_lazily_and_recreated_after_close() -> None:
-    transport, adapter, _, _ = make_transport([(200, {}), (200, {})])
-    assert transport._session is None
-    transport.request("GET", URL)
-    transport.close()
-    assert transport._session is None
-    transport.request("GET", URL)
-    assert len(adapter.sent) == 2
+    assert retry_after_seconds(Headers([("RETRY-AFTER", "5")]), now=now) == 5.0
