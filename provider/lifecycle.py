@@ -25,10 +25,17 @@ from typing import Any
 
 from provider import mapping, status
 from provider.arm import ArmClient, PoolRef
-from provider.dataplane import DataPlaneClient
+from provider.dataplane import DataPlaneAccessDenied, DataPlaneClient
 from provider.diffing import MUTABLE_KEYS, PROVIDER_OPTION_KEYS, changed_mutable_keys
-from provider.errors import BatchPoolError, OperationTimeoutError, PreconditionFailedError, ProvisioningError
+from provider.errors import (
+    BatchPoolError,
+    OperationTimeoutError,
+    PreconditionFailedError,
+    ProvisioningError,
+    RequestError,
+)
 from provider.naming import STACK_KEY
+from provider.nodewatch import NodeWatch, PollInterval
 from provider.ownership import owner_from_tags, ownership_tags_of, token_digest, without_ownership_tags
 from provider.pool_put import PoolPut, PutOutcome, owner_of
 from provider.rollback import delete_command, describe_error, roll_back
@@ -111,7 +118,6 @@ class PoolLifecycle:
         log: Log,
         poll_interval_seconds: float = DEFAULT_POLL_INTERVAL_SECONDS,
         operation_timeout_seconds: float = DEFAULT_TIMEOUT_MINUTES * 60.0,
-        max_concurrency: int = 8,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -120,7 +126,6 @@ class PoolLifecycle:
         self._log = log
         self._poll_interval = poll_interval_seconds
         self._operation_timeout = operation_timeout_seconds
-        self._max_concurrency = max_concurrency
         self._sleep = sleep
         self._clock = clock
 
@@ -252,7 +257,7 @@ class PoolLifecycle:
             "protectedSettingsFingerprint": state.get("protectedSettingsFingerprint") or {},
             **({CREATE_TOKEN_OUTPUT: state[CREATE_TOKEN_OUTPUT]} if state.get(CREATE_TOKEN_OUTPUT) else {}),
             **mapping.read_only_outputs(pool),
-            **self._summarise(ref, names, self._node_reports(ref, names), options),
+            **self._summarise(ref, names, self._node_reports(ref, names, pool), options),
         }
         return outputs, live
 
@@ -329,43 +334,63 @@ class PoolLifecycle:
         options: WaitOptions,
         deadline: float,
     ) -> dict[str, Any]:
+        """Watch the nodes until all have settled (see `provider.nodewatch`); without waiting, read nothing.
+
+        Without `waitForNodes` the data plane is not needed at all (a private account works); the status
+        is then unknown until the next refresh. A data plane that refuses access ends the wait with a
+        warning and unknown status instead of failing the pool; an outage is waited out until the deadline.
+        """
         names = extension_names(inputs)
+        if not options.wait_for_nodes:
+            reason = "not read: waitForNodes=false (run `pulumi refresh` to read it)"
+            return self._summarise(ref, names, status.Unread(reason, _current_nodes(pool)), options)
+        watch = NodeWatch(self._data_plane_for(ref), ref.pool_name, names)
+        interval = PollInterval(self._poll_interval)
+        reports: list[status.NodeReport] = []
         while True:
             target = _current_nodes(pool)
-            reports = self._node_reports(ref, names)
-            done = len(reports) >= target and all(report.settled for report in reports)
-            if not options.wait_for_nodes or done:
+            try:
+                reports, changed = watch.poll()
+            except DataPlaneAccessDenied as error:
+                self._log(f"{ref.pool_name}: warning: {error}")
+                return self._summarise(ref, names, status.Unread(str(error), target), options)
+            except RequestError as error:
+                self._log(f"{ref.pool_name}: the data plane did not answer, still waiting ({error})")
+                changed = False
+            if len(reports) >= target and all(report.settled for report in reports):
                 return self._summarise(ref, names, reports, options)
-            if self._clock() >= deadline:
-                progress = status.progress_line(reports, names, target)
+            now = self._clock()
+            progress = status.progress_line(reports, names, target)
+            if now >= deadline:
                 raise OperationTimeoutError(
                     f"The pool '{ref.pool_name}' did not settle within {options.timeout_seconds / 60:g} "
                     f"minutes ({progress}). Raise timeoutMinutes, or set waitForNodes=false to return as "
                     "soon as the pool is allocated."
                 )
-            self._log(f"{ref.pool_name}: {status.progress_line(reports, names, target)}")
-            self._sleep(self._poll_interval)
+            self._log(f"{ref.pool_name}: {progress}")
+            self._sleep(min(interval.next(changed), deadline - now))
             pool = self._arm.get_pool(ref, deadline=deadline) or pool
 
-    def _node_reports(self, ref: PoolRef, names: Sequence[str]) -> list[status.NodeReport]:
-        client = self._data_plane_for(ref)
-        nodes = client.list_nodes(ref.pool_name)
-        ids = [str(node["id"]) for node in nodes]
-        per_node = (
-            client.node_extensions(ref.pool_name, ids, max_workers=self._max_concurrency) if names else {}
-        )
-        return status.build_node_reports(names, nodes, per_node)
+    def _node_reports(
+        self, ref: PoolRef, names: Sequence[str], pool: Mapping[str, Any]
+    ) -> list[status.NodeReport] | status.Unread:
+        """Every node's extensions read once (a refresh); unknown with the reason when none can be read."""
+        try:
+            return NodeWatch(self._data_plane_for(ref), ref.pool_name, names).read_all()
+        except BatchPoolError as error:
+            self._log(f"{ref.pool_name}: warning: extension status unknown: {error}")
+            return status.Unread(str(error), _current_nodes(pool))
 
     def _summarise(
-        self, ref: PoolRef, names: Sequence[str], reports: Sequence[status.NodeReport], options: WaitOptions
+        self,
+        ref: PoolRef,
+        names: Sequence[str],
+        observed: Sequence[status.NodeReport] | status.Unread,
+        options: WaitOptions,
     ) -> dict[str, Any]:
         return {
             "dataPlaneUrl": self._pool_data_plane_url(ref),
-            "extensionStatus": status.extension_status(
-                names, reports, max_failed_nodes=options.max_nodes_in_outputs
-            ),
-            "nodes": status.node_outputs(reports, limit=options.max_nodes_in_outputs),
-            "nodeCount": len(reports),
+            **status.summary(names, observed, limit=options.max_nodes_in_outputs),
         }
 
     def _data_plane_for(self, ref: PoolRef) -> DataPlaneClient:

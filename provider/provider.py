@@ -123,7 +123,6 @@ class BatchPoolProvider(ResourceProvider):
             log=lambda line: pulumi.log.info(redactor.text(line)),
             poll_interval_seconds=settings.poll_interval_seconds,
             operation_timeout_seconds=settings.operation_timeout_minutes * 60.0,
-            max_concurrency=settings.max_concurrency,
         )
 
     def _current_settings(self) -> Settings:

@@ -343,6 +343,7 @@ class Transport:
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         deadline: float | None = None,
+        on_retry: Callable[[RetryEvent], None] | None = None,
     ) -> Response:
         """Send one logical request and return its 2xx/3xx response.
 
@@ -352,7 +353,8 @@ class Transport:
         the typed ``HttpResponseError`` for a final 4xx/5xx; when no usable answer arrived, the
         ``RequestError`` subclass naming what went wrong (``ConnectionFailedError``,
         ``RequestTimeoutError``, ``TlsError``, ``MalformedResponseError``); and ``OperationTimeoutError``
-        when the deadline had already passed before the first attempt.
+        when the deadline had already passed before the first attempt. ``on_retry``, when given, sees
+        each retry too (after the transport's own ``on_retry``), e.g. to slow a fan-out down.
         """
         method = method.upper()
         headers = dict(headers or {})
@@ -399,9 +401,10 @@ class Transport:
                 if response is not None:
                     raise error_from_response(response)
                 raise _failure_error(failure, method, redact_url(url), self._timeout) from failure
-            self._on_retry(
-                RetryEvent(method, redact_url(url), attempt, self.policy.total, delay, reason, status)
-            )
+            event = RetryEvent(method, redact_url(url), attempt, self.policy.total, delay, reason, status)
+            self._on_retry(event)
+            if on_retry is not None:
+                on_retry(event)
             self.policy.sleep(delay)
 
     def _send(

@@ -116,15 +116,16 @@ def test_node_extensions_report_state_without_protected_settings(
     assert "hunter2-protected" not in str(extensions)
 
 
-def test_extensions_of_a_missing_node_are_empty(client: DataPlaneClient, pool: PoolRef) -> None:
-    assert client.list_node_extensions(pool.pool_name, "tvm-missing") == []
+def test_extensions_of_a_missing_node_are_not_found(client: DataPlaneClient, pool: PoolRef) -> None:
+    with pytest.raises(NotFoundError):
+        client.list_node_extensions(pool.pool_name, "tvm-missing")
 
 
 def test_node_extensions_fetches_all_nodes(client: DataPlaneClient, pool: PoolRef) -> None:
     ids = [node["id"] for node in client.list_nodes(pool.pool_name)]
-    result = client.node_extensions(pool.pool_name, [*ids, "tvm-missing"], max_workers=2)
+    result = client.node_extensions(pool.pool_name, [*ids, "tvm-missing"])
     assert set(result) == {*ids, "tvm-missing"}
-    assert result["tvm-missing"] == []
+    assert isinstance(result["tvm-missing"], NotFoundError)
     for node_id in ids:
         extensions = result[node_id]
         assert isinstance(extensions, list)
@@ -160,22 +161,24 @@ def test_server_busy_is_retried_after_retry_after_then_raised(
         busy.list_nodes(pool.pool_name)
     assert exc.value.code == "ServerBusy"
     assert sleeps == [2.0, 2.0]
-    result = busy.node_extensions(pool.pool_name, ["n1", "n2"], max_workers=2)
+    before = busy.limit.limit
+    result = busy.node_extensions(pool.pool_name, ["n1", "n2"])
     assert all(isinstance(value, ServiceError) for value in result.values())
+    assert busy.limit.limit == before // 2
 
 
 class ScriptedExtensions(DataPlaneClient):
     """Overrides the per-node fetch to observe concurrency and inject one node's failure."""
 
     def __init__(self, failing: str) -> None:
-        super().__init__("https://acct.region.batch.azure.com", Settings(), Transport())
+        super().__init__("https://acct.region.batch.azure.com", Settings(max_concurrency=2), Transport())
         self.failing = failing
         self.active = 0
         self.peak = 0
         self._lock = threading.Lock()
         self._barrier = threading.Barrier(2, timeout=5)
 
-    def list_node_extensions(self, pool_id: str, node_id: str) -> list[dict[str, Any]]:
+    def list_node_extensions(self, pool_id: str, node_id: str, **request: Any) -> list[dict[str, Any]]:
         with self._lock:
             self.active += 1
             self.peak = max(self.peak, self.active)
@@ -191,7 +194,7 @@ class ScriptedExtensions(DataPlaneClient):
 
 def test_one_failing_node_does_not_fail_the_rest_and_workers_are_bounded() -> None:
     client = ScriptedExtensions(failing="n3")
-    result = client.node_extensions("p", [f"n{i}" for i in range(6)], max_workers=2)
+    result = client.node_extensions("p", [f"n{i}" for i in range(6)])
 
     assert isinstance(result["n3"], ServiceError)
     assert result["n0"] == [{"node": "n0"}]
@@ -200,4 +203,4 @@ def test_one_failing_node_does_not_fail_the_rest_and_workers_are_bounded() -> No
 
 
 def test_no_nodes_means_no_requests() -> None:
-    assert ScriptedExtensions(failing="").node_extensions("p", [], max_workers=4) == {}
+    assert ScriptedExtensions(failing="").node_extensions("p", []) == {}
