@@ -5,19 +5,7 @@ from __future__ import annotations
 import threading
 
 from provider.concurrency import AdaptiveLimit
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def clock(self) -> float:
-        return self.now
+from tests.provider.fake_time import FakeTime
 
 
 def answer(limit: AdaptiveLimit, latency: float | None, times: int = 1) -> None:

@@ -26,23 +26,11 @@ from provider.lifecycle import PoolLifecycle
 from provider.nodewatch import PollInterval
 from provider.settings import Settings
 from provider.transport import RetryPolicy, Transport
+from tests.provider.fake_time import FakeTime
 
 POLL_SECONDS = 5.0
 EXTENSION_READ = re.compile(r"/nodes/[^/?]+/extensions")
 NODE_LIST = re.compile(r"/pools/[^/?]+/nodes\?")
-
-
-class FakeTime:
-    """Epoch seconds that advance only when something sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def sleep(self, seconds: float) -> None:
-        self.now += max(seconds, 0.0)
-
-    def clock(self) -> float:
-        return self.now
 
 
 @dataclass
@@ -90,7 +78,7 @@ class Setup:
 
 @pytest.fixture(params=["instant"])
 def setup(request: pytest.FixtureRequest) -> Iterator[Setup]:
-    fake = FakeTime()
+    fake = FakeTime(1_800_000_000.0)
     with (
         EmulatorServer(port=0, speed=request.param, clock=fake.clock, seed=3) as emulator,
         FaultProxy(upstream=emulator.url) as proxy,

@@ -29,27 +29,13 @@ from provider.errors import (
     TlsError,
 )
 from provider.transport import Headers, RetryEvent, RetryPolicy, Transport, retry_after_seconds
+from tests.provider.fake_time import FakeTime
 
 ACCOUNT_PATH = (
     f"/subscriptions/{DEMO_ACCOUNT.subscription_id}/resourceGroups/{DEMO_ACCOUNT.resource_group}"
     f"/providers/Microsoft.Batch/batchAccounts/{DEMO_ACCOUNT.account_name}"
 )
 QUERY = "?api-version=2025-06-01"
-
-
-class FakeTime:
-    """A clock that only moves when the code under test sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def clock(self) -> float:
-        return self.now
 
 
 class CountingCredential:
