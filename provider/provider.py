@@ -12,7 +12,8 @@ import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
 from pulumi.dynamic import (
@@ -28,15 +29,15 @@ from pulumi.dynamic import (
 from pulumi.runtime.rpc import UNKNOWN, wrap_rpc_secret
 
 from provider import write_only
-from provider.clients import clients_for
 from provider.concealment import SECRET_OUTPUTS, Redactor, conceal_outputs, conceal_read, for_azure
 from provider.diffing import diff_pool
 from provider.errors import BatchPoolError
 from provider.explain import log_replacement_causes
-from provider.lifecycle import PoolLifecycle
 from provider.naming import resolve_pool_name
 from provider.settings import Settings, settings_from_configure_request
-from provider.validation import require_valid, validate_inputs
+
+if TYPE_CHECKING:
+    from provider.lifecycle import PoolLifecycle
 
 
 class BatchPoolProvider(ResourceProvider):
@@ -63,7 +64,7 @@ class BatchPoolProvider(ResourceProvider):
             prefix = inputs.get("poolNamePrefix")
             name, generated = resolve_pool_name(_olds, inputs, prefix if isinstance(prefix, str) else None)
             inputs["poolName"], inputs["poolNameGenerated"] = name, generated
-        report = validate_inputs(inputs)
+        report = _validation().validate_inputs(inputs)
         for warning in report.warnings:
             pulumi.log.warn(f"{inputs.get('poolName')}: {warning}")
         failures.extend(CheckFailure(path, reason) for path, reason in report.failures)
@@ -82,7 +83,7 @@ class BatchPoolProvider(ResourceProvider):
         redactor = Redactor.for_call(props)
 
         def work() -> tuple[str, dict[str, Any]]:
-            require_valid(props, "create")
+            _validation().require_valid(props, "create")
             return self._lifecycle(redactor).create(for_azure(props))
 
         pool_id, outputs = self._guarded(redactor, work)
@@ -93,7 +94,7 @@ class BatchPoolProvider(ResourceProvider):
         redactor = Redactor.for_call(news, olds)
 
         def work() -> dict[str, Any]:
-            require_valid(news, "update")
+            _validation().require_valid(news, "update")
             return self._lifecycle(redactor).update(*write_only.diff_views(olds, news))
 
         outputs = self._guarded(redactor, work)
@@ -115,6 +116,11 @@ class BatchPoolProvider(ResourceProvider):
         self._guarded(redactor, lambda: self._lifecycle(redactor).delete(id_, props))
 
     def _lifecycle(self, redactor: Redactor) -> PoolLifecycle:
+        # HTTP, credentials and clients are imported on first use: a program's `import provider` (and a
+        # preview that only checks and diffs) never pays for them.
+        from provider.clients import clients_for
+        from provider.lifecycle import PoolLifecycle
+
         settings = self._current_settings()
         arm, data_plane = clients_for(settings)
         return PoolLifecycle(
@@ -149,6 +155,13 @@ class BatchPoolProvider(ResourceProvider):
                 f" {redactor.text(str(error))}. If that does not explain it, it is a provider bug:"
                 " please report it with this message."
             ) from None
+
+
+def _validation() -> ModuleType:
+    """`provider.validation`, imported on first use: it loads jsonschema, which `import provider` skips."""
+    from provider import validation
+
+    return validation
 
 
 def _mark_secrets(outputs: dict[str, Any]) -> dict[str, Any]:
