@@ -45,23 +45,28 @@ def _pool(extensions: int) -> dict[str, Any]:
     }
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--extensions", type=int, default=20)
-    parser.add_argument("--runs", type=int, default=2000)
-    args = parser.parse_args(argv)
-    news = _pool(args.extensions)
+def diff_samples(extensions: int, runs: int) -> list[float]:
+    """Sorted seconds per `diff_pool` call for a no-change diff of a pool with ``extensions`` extensions."""
+    news = _pool(extensions)
     olds = {key: value for key, value in copy.deepcopy(news).items() if key != "protectedSettings"}
     olds["protectedSettingsSalt"] = "salt"
     olds["protectedSettingsFingerprint"] = fingerprint_protected_settings(news["protectedSettings"], "salt")
     news["deploymentConfiguration"]["virtualMachineConfiguration"]["extensions"].reverse()
     samples = []
-    for _ in range(args.runs):
+    for _ in range(runs):
         start = time.perf_counter()
         result = diff_pool(olds, news)
         samples.append(time.perf_counter() - start)
         assert result.changes is False
-    samples.sort()
+    return sorted(samples)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--extensions", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=2000)
+    args = parser.parse_args(argv)
+    samples = diff_samples(args.extensions, args.runs)
     print(f"diff_pool, {args.extensions} reordered extensions, {args.runs} runs")
     print(f"  median {statistics.median(samples) * 1e3:.3f} ms")
     print(f"  p99    {samples[int(len(samples) * 0.99) - 1] * 1e3:.3f} ms")

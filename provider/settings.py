@@ -61,7 +61,7 @@ class Settings:
     request_timeout_seconds: float = 30.0
     max_retries: int = 6
     operation_timeout_minutes: float = 30.0
-    max_concurrency: int = 64
+    max_concurrency: int = 32
     poll_interval_seconds: float = 5.0
 
     @classmethod

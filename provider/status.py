@@ -89,14 +89,22 @@ class NodeReport:
     node_state: str
     extensions: dict[str, Mapping[str, Any] | None] | None
     listing_error: str | None = None
+    _states: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def state_of(self, extension_name: str) -> str:
         """The state of one declared extension on this node (missing when the node does not list it)."""
+        key = extension_name.lower()
+        state = self._states.get(key)
+        if state is None:
+            state = self._states[key] = self._classify(key)
+        return state
+
+    def _classify(self, key: str) -> str:
         if self.listing_error is not None:
             return UNKNOWN
         if self.extensions is None:
             return TRANSITIONING
-        found = self.extensions.get(extension_name.lower())
+        found = self.extensions.get(key)
         return MISSING if found is None else extension_state(found)
 
     @property
