@@ -33,6 +33,8 @@ from provider.errors import (
     PreconditionFailedError,
     ProvisioningError,
     RequestError,
+    ServiceError,
+    ThrottledError,
 )
 from provider.naming import STACK_KEY
 from provider.nodewatch import NodeWatch, PollInterval
@@ -354,7 +356,7 @@ class PoolLifecycle:
             except DataPlaneAccessDenied as error:
                 self._log(f"{ref.pool_name}: warning: {error}")
                 return self._summarise(ref, names, status.Unread(str(error), target), options)
-            except RequestError as error:
+            except (RequestError, ServiceError, ThrottledError) as error:
                 self._log(f"{ref.pool_name}: the data plane did not answer, still waiting ({error})")
                 changed = False
             if len(reports) >= target and all(report.settled for report in reports):

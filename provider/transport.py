@@ -268,6 +268,8 @@ def _still_open(connection: http.client.HTTPConnection) -> bool:
     sock = connection.sock
     if sock is None:
         return False
+    if not hasattr(select, "poll"):  # Windows: select() has no descriptor limit there
+        return not select.select([sock], [], [], 0)[0]
     poller = select.poll()
     poller.register(sock, select.POLLIN)
     return not poller.poll(0)

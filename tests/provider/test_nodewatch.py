@@ -202,3 +202,13 @@ def test_an_unreachable_data_plane_ends_the_fan_out_after_the_first_node(setup: 
     assert all(isinstance(error, ConnectionFailedError) for error in result.values())
     assert len({record.path for record in setup.proxy.log}) == 1, "only the first node was tried"
     assert len(setup.proxy.log) == 3
+
+
+def test_a_data_plane_outage_during_the_wait_is_waited_out(setup: Setup) -> None:
+    retries = RetryPolicy().total
+    setup.proxy.add(Rule("status", path=r"/nodes\?", status=503, times=retries + 1))
+
+    _, outputs = setup.lifecycle.create(setup.inputs(2))
+
+    assert outputs["extensionStatus"]["monitor"]["succeeded"] == 2
+    assert any("did not answer, still waiting" in line for line in setup.logs)
