@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -24,6 +25,7 @@ import time
 import tracemalloc
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -49,6 +51,7 @@ VM = {
     "extensions": [{**EXTENSION, "typeHandlerVersion": "1.0"}],
 }
 WAIT_NODES = 200
+ROLES = {"emulator": "emulator", "benchmarks.counting_proxy": "proxy"}
 
 
 @dataclass
@@ -60,6 +63,7 @@ class Read:
     requests: int
     peak_concurrency: int
     outputs: dict[str, Any]
+    child_cpu_seconds: dict[str, float]
 
 
 def settings_for(url: str) -> Settings:
@@ -142,15 +146,36 @@ def create_pool(url: str, nodes: int, *, failing: bool) -> PoolRef:
     return ref
 
 
+def child_cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far by this process's ``python -m MODULE`` children, by module (Linux /proc).
+
+    Tells whether the emulator, the proxy or the provider is the bottleneck of a read; empty elsewhere.
+    """
+    used: dict[str, float] = {}
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for entry in Path("/proc").glob("[0-9]*") if Path("/proc").is_dir() else []:
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and b"-m" in argv:
+            module = argv[argv.index(b"-m") + 1].decode()
+            used[module] = used.get(module, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
 def provider_read(proxy: CountingProxy, ref: PoolRef) -> Read:
     clients = Clients.for_url(proxy.url)
-    before = proxy.count()
+    before, children = proxy.count(), child_cpu_seconds()
     cpu, started = time.process_time(), time.perf_counter()
     found = clients.lifecycle().read(ref.arm_id, {})
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     clients.close()
+    requests_seen = proxy.count() - before
+    others = {name: used - children.get(name, 0.0) for name, used in child_cpu_seconds().items()}
     assert found is not None and clients.data_plane is not None
-    return Read(seconds, cpu_seconds, proxy.count() - before, clients.data_plane.limit.peak, found[0])
+    return Read(seconds, cpu_seconds, requests_seen, clients.data_plane.limit.peak, found[0], others)
 
 
 def peak_memory(proxy: CountingProxy, ref: PoolRef) -> int:
@@ -273,9 +298,19 @@ def measure_size(proxy: CountingProxy, upstream: str, nodes: int, args: argparse
     print(
         f"{nodes:>6} nodes: read {read.seconds:.2f} s, {read.requests} requests (N + pages + 3 = {budget}),"
     )
-    print(f"        {cpu_ms:.2f} ms provider CPU per request, peak concurrency {read.peak_concurrency}")
+    print(
+        f"        peak concurrency {read.peak_concurrency}; CPU per request: provider {cpu_ms:.2f} ms", end=""
+    )
+    for module, used in sorted(read.child_cpu_seconds.items()):
+        role = ROLES.get(module, module)
+        figures[f"{role}_cpu_ms_per_request"] = used / read.requests * 1000
+        print(f", {role} {used / read.requests * 1000:.2f} ms", end="")
+    print()
     scaled_note = f" (scaled from {counted} nodes)" if counted < nodes else ""
-    print(f"        sequential loop {scaled:.2f} s{scaled_note}: the provider is {speedup:.1f}x faster")
+    print(
+        f"        sequential loop {scaled:.2f} s{scaled_note} ({sequential / counted * 1000:.1f} ms a node): "
+        f"the provider is {speedup:.1f}x faster"
+    )
     print(
         f"        ideal N x {args.latency_ms} ms / {read.peak_concurrency} = {ideal:.2f} s: "
         f"the provider takes {read.seconds / ideal:.1f}x the ideal"
