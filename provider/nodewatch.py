@@ -29,7 +29,7 @@ NODE_SELECT = "id,state"
 NOT_STARTED = frozenset({"creating", "starting"})
 """Node states in which Azure is still installing the node's extensions: reading them shows nothing final."""
 
-MAX_INTERVAL_SECONDS = 60.0
+MAX_INTERVAL_SECONDS = 30.0
 
 
 class NodeWatch:
