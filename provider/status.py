@@ -138,7 +138,8 @@ def build_node_reports(
 ) -> list[NodeReport]:
     """Match each node's listed extensions to the pool's declared extension names (case-insensitive).
 
-    A node absent from ``node_extensions`` has not been read yet; a node whose read found it gone
+    A node absent from ``node_extensions`` has not been read yet (unless the pool declares no extension:
+    then there is nothing to read); a node whose read found it gone
     (``NotFoundError``: removed by autoscale or preemption since it was listed) is left out; any other
     exception makes the node's extensions unknown, with the exception's text as the reason.
     """
@@ -149,14 +150,14 @@ def build_node_reports(
         if isinstance(listed, NotFoundError):
             continue
         state = str(node.get("state") or "unknown")
-        if listed is None:
+        if listed is None and extension_names:
             reports.append(NodeReport(node_id, state, None))
             continue
         by_name: dict[str, Mapping[str, Any] | None] = {name.lower(): None for name in extension_names}
         if isinstance(listed, Exception):
             reports.append(NodeReport(node_id, state, by_name, str(listed)))
             continue
-        for item in listed:
+        for item in listed or ():
             name = extension_name(item).lower()
             if name in by_name:
                 by_name[name] = item

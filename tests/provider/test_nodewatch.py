@@ -179,6 +179,18 @@ def test_a_data_plane_refusing_access_is_a_warning_not_a_rollback(setup: Setup) 
     assert any("warning" in line and "refused access" in line for line in setup.logs)
 
 
+@pytest.mark.parametrize("setup", ["realistic"], indirect=True)
+def test_a_pool_without_extensions_waits_for_its_nodes_only(setup: Setup) -> None:
+    inputs = setup.inputs(3)
+    inputs["deploymentConfiguration"]["virtualMachineConfiguration"].pop("extensions")
+
+    _, outputs = setup.lifecycle.create(inputs)
+
+    assert outputs["nodeCount"] == 3
+    assert {node["state"] for node in outputs["nodes"]} == {"idle"}
+    assert not setup.requests(EXTENSION_READ)
+
+
 def test_poll_interval_doubles_while_nothing_changes() -> None:
     interval = PollInterval(5.0, 30.0)
     assert [interval.next(False) for _ in range(4)] == [10.0, 20.0, 30.0, 30.0]

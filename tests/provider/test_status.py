@@ -130,6 +130,11 @@ def test_a_node_not_read_yet_is_transitioning_and_unsettled():
     assert not report.settled and not report.failing
 
 
+def test_a_pool_without_extensions_needs_no_read_to_settle():
+    (report,) = status.build_node_reports([], [{"id": "n1", "state": "idle"}], {})
+    assert report.settled and not report.failing
+
+
 def test_counts_cover_every_node_at_any_cap():
     nodes = [{"id": f"n{i:03}", "state": "idle"} for i in range(300)]
     per_node = {node["id"]: [_extension("kv")] for node in nodes}
