@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from provider.dataplane import DataPlaneClient
+from provider.dataplane import DataPlaneAccessDenied, DataPlaneClient
 from provider.errors import BatchPoolError
 from provider.status import (
     TRANSITIONING,
@@ -75,12 +75,17 @@ class NodeWatch:
         )
 
     def _fetch(self, nodes: Sequence[dict[str, Any]], node_ids: Sequence[str]) -> bool:
-        """Read the extensions of ``node_ids``; True when any result differs from what was known."""
+        """Read the extensions of ``node_ids``; True when any result differs from what was known.
+
+        Raises DataPlaneAccessDenied when the endpoint refused a read: no later poll can do better.
+        """
         if not self._names:
             return False
         states = {str(node["id"]): str(node.get("state") or "unknown") for node in nodes}
         changed = False
         for node_id, listed in self._client.node_extensions(self._pool_id, node_ids).items():
+            if isinstance(listed, DataPlaneAccessDenied):
+                raise listed
             previous = self._read.get(node_id)
             changed = changed or previous is None or not _same(previous[1], listed)
             self._read[node_id] = (states[node_id], listed)

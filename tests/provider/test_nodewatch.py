@@ -167,8 +167,9 @@ def test_a_node_gone_between_the_list_and_its_read_is_left_out(setup: Setup) -> 
     assert (counts["succeeded"], counts["missing"], counts["unknown"]) == (2, 0, 0)
 
 
-def test_a_data_plane_refusing_access_is_a_warning_not_a_rollback(setup: Setup) -> None:
-    setup.proxy.add(Rule("status", path=r"^/batch/", status=403))
+@pytest.mark.parametrize("refused", [r"^/batch/", r"/extensions"])
+def test_a_data_plane_refusing_access_is_a_warning_not_a_rollback(setup: Setup, refused: str) -> None:
+    setup.proxy.add(Rule("status", path=refused, status=403))
 
     arm_id, outputs = setup.lifecycle.create(setup.inputs(2))
 
