@@ -319,3 +319,18 @@ def test_retry_after_parsing() -> None:
     assert retry_after_seconds({}, now=now) is None
     assert retry_after_seconds({"retry-after-ms": "x", "Retry-After": "2"}, now=now) == 2.0
     assert retry_after_seconds(Headers([("RETRY-AFTER", "5")]), now=now) == 5.0
+
+
+def test_an_idle_connection_the_server_closed_is_not_reused(faults: FaultProxy, url: str) -> None:
+    transport, _, _ = make_transport()
+    transport.request("GET", url)
+    (origin,) = transport._origins.values()
+    (idle,) = origin._idle
+    assert idle.sock is not None
+    server_side = socket.fromfd(idle.sock.fileno(), socket.AF_INET, socket.SOCK_STREAM)
+    server_side.shutdown(socket.SHUT_RD)  # the socket now reads as EOF, as after the server's FIN
+    server_side.close()
+
+    assert transport.request("GET", url).status_code == 200
+    assert idle.sock is None, "the dead connection was closed, not sent on"
+    assert sent(faults) == 2
