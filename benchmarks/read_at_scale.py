@@ -54,6 +54,15 @@ WAIT_NODES = 200
 ROLES = {"emulator": "emulator", "benchmarks.counting_proxy": "proxy"}
 
 
+def pool_properties(nodes: int) -> dict[str, Any]:
+    """The benchmark pool's ARM properties: ``nodes`` dedicated nodes with one extension."""
+    return {
+        "vmSize": "STANDARD_D2S_V3",
+        "deploymentConfiguration": {"virtualMachineConfiguration": VM},
+        "scaleSettings": {"fixedScale": {"targetDedicatedNodes": nodes}},
+    }
+
+
 @dataclass
 class Read:
     """One provider read: wall and CPU seconds, requests, the peak concurrency reached, the outputs."""
@@ -129,13 +138,7 @@ def create_pool(url: str, nodes: int, *, failing: bool) -> PoolRef:
             headers=AUTH,
             timeout=30,
         ).raise_for_status()
-    body = {
-        "properties": {
-            "vmSize": "STANDARD_D2S_V3",
-            "deploymentConfiguration": {"virtualMachineConfiguration": VM},
-            "scaleSettings": {"fixedScale": {"targetDedicatedNodes": nodes}},
-        }
-    }
+    body = {"properties": pool_properties(nodes)}
     clients = Clients.for_url(url)
     clients.arm.create_pool(ref, body)
     steady = clients.arm.wait_for_pool(
@@ -251,19 +254,7 @@ def create_wait_rate(nodes: int) -> tuple[float, int, float]:
             "resourceGroupName": DEMO_ACCOUNT.resource_group,
             "accountName": DEMO_ACCOUNT.account_name,
             "poolName": "wait-rate",
-            "vmSize": "STANDARD_D2S_V3",
-            "deploymentConfiguration": {
-                "virtualMachineConfiguration": {
-                    "imageReference": {
-                        "publisher": "canonical",
-                        "offer": "ubuntu-24_04-lts",
-                        "sku": "server",
-                    },
-                    "nodeAgentSkuId": "batch.node.ubuntu 24.04",
-                    "extensions": [{**EXTENSION, "typeHandlerVersion": "1.0"}],
-                }
-            },
-            "scaleSettings": {"fixedScale": {"targetDedicatedNodes": nodes}},
+            **pool_properties(nodes),
         }
         lifecycle.create(inputs)
         clients.close()
