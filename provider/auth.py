@@ -8,6 +8,7 @@ azure-identity is imported only when a credential is built, so ``import provider
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
@@ -84,6 +85,12 @@ def make_credential(settings: Settings) -> TokenCredential:
         ) from exc
 
 
+@functools.lru_cache(maxsize=64)
+def _loopback_origin(netloc: str) -> bool:
+    """True when ``host[:port]`` is a loopback host (cached: it is asked once per request)."""
+    return is_loopback_host(urlsplit(f"//{netloc}").hostname)
+
+
 class BearerTokenAuth:
     """Adds ``Authorization: Bearer ...`` for one scope; thread-safe, refreshes 300 s before expiry."""
 
@@ -99,8 +106,10 @@ class BearerTokenAuth:
 
     def authorization(self, url: str) -> str:
         """The ``Authorization`` header value for a request to ``url``; refuses plain http off loopback."""
-        parts = urlsplit(url)
-        if parts.scheme != "https" and not is_loopback_host(parts.hostname):
+        if not url.startswith("https://") and not _loopback_origin(
+            url.split("/", 3)[2] if "//" in url else ""
+        ):
+            parts = urlsplit(url)
             raise ConfigurationError(
                 f"Refusing to send a bearer token to {parts.scheme}://{parts.hostname}: only https is "
                 "allowed outside loopback. Use an https batchpool:armEndpoint."

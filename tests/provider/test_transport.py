@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import email.utils
 import socket
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -334,3 +336,54 @@ def test_an_idle_connection_the_server_closed_is_not_reused(faults: FaultProxy, 
     assert transport.request("GET", url).status_code == 200
     assert idle.sock is None, "the dead connection was closed, not sent on"
     assert sent(faults) == 2
+
+
+class WireShapes(BaseHTTPRequestHandler):
+    """Answers in the shapes Azure's front ends use besides Content-Length: chunked, 204, close-delimited."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/chunked"):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.send_header("X-Shape", "chunked")
+            self.end_headers()
+            for part in (b'{"value": ', b"[1, 2]}"):
+                self.wfile.write(f"{len(part):x}\r\n".encode() + part + b"\r\n")
+            self.wfile.write(b"0\r\n\r\n")
+        elif self.path.startswith("/empty"):
+            self.send_response(204)
+            self.end_headers()
+        else:
+            self.protocol_version = "HTTP/1.0"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"closed": true}')
+            self.close_connection = True
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def wire_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), WireShapes)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_chunked_empty_and_close_delimited_answers_are_read_whole(wire_url: str) -> None:
+    transport, _, _ = make_transport(total=0)
+    for _ in range(2):  # the second round reuses the kept-alive connection
+        chunked = transport.request("GET", f"{wire_url}/chunked")
+        assert chunked.json() == {"value": [1, 2]}
+        assert chunked.headers["x-shape"] == "chunked"
+        assert transport.request("GET", f"{wire_url}/empty").content == b""
+    assert transport.request("GET", f"{wire_url}/closed").json() == {"closed": True}
+    assert transport.request("GET", f"{wire_url}/chunked").status_code == 200
