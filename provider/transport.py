@@ -465,7 +465,7 @@ class Transport:
                 and refused <= self.policy.refused_total
                 and self.policy.is_retryable(method, headers, status)
             )
-            reason = f"HTTP {status}" if status else type(failure).__name__
+            reason = f"HTTP {status}" if status else _diagnose(failure, "", self._timeout)[1]
             if status == 429:
                 reason = "throttled (429)"
             if retryable and deadline is not None and self.policy.clock() + delay >= deadline:
@@ -520,49 +520,54 @@ class Transport:
         return response, None
 
 
-def _failure_error(failure: Exception | None, method: str, url: str, timeout: float) -> RequestError:
-    """The typed error for an attempt that got no usable answer, with what to check next."""
-    where = f"{method} {url}"
-    host = urlsplit(url).netloc
-    kind: type[RequestError] = ConnectionFailedError
+def _diagnose(failure: Exception | None, host: str, timeout: float) -> tuple[type[RequestError], str, str]:
+    """For an attempt without a usable answer: the error class, what happened (short, also the retry
+    log's reason) and what to check next."""
     if isinstance(failure, ConnectionRefusedError):
-        text = (
-            f"{where} failed: connection refused, nothing listens at {host}. Is the endpoint right "
-            "(batchpool:armEndpoint), and is the service (or the local emulator) running?"
+        return (
+            ConnectionFailedError,
+            "connection refused",
+            f"Nothing listens at {host}. Is the endpoint right (batchpool:armEndpoint), and is the service "
+            "(or the local emulator) running?",
         )
-    elif isinstance(failure, ssl.SSLError):
-        kind = TlsError
-        text = (
-            f"{where} failed: the TLS handshake with {host} failed ({failure.reason or 'SSLError'}). If "
-            "the endpoint speaks plain http (the local emulator does), use an http:// endpoint; otherwise "
-            "a proxy intercepting TLS or an untrusted certificate is in the way."
+    if isinstance(failure, ssl.SSLError):
+        return (
+            TlsError,
+            f"TLS handshake failed ({failure.reason or 'SSLError'})",
+            f"If {host} speaks plain http (the local emulator does), use an http:// endpoint; otherwise a "
+            "proxy intercepting TLS or an untrusted certificate is in the way.",
         )
-    elif isinstance(failure, TimeoutError):
-        kind = RequestTimeoutError
-        text = (
-            f"{where} got no answer within {timeout:g} s. The service or a proxy in the way is slow; "
-            "raise batchpool:requestTimeoutSeconds or run again."
+    if isinstance(failure, TimeoutError):
+        return (
+            RequestTimeoutError,
+            f"no answer within {timeout:g} s",
+            "The service or a proxy in the way is slow; raise batchpool:requestTimeoutSeconds or run again.",
         )
-    elif isinstance(failure, http.client.IncompleteRead):
-        kind = MalformedResponseError
-        text = (
-            f"{where}: the answer was cut short ({len(failure.partial)} bytes, "
-            f"{failure.expected} more expected). A proxy or a network fault in the way dropped the "
-            "connection; run again."
+    if isinstance(failure, http.client.IncompleteRead):
+        return (
+            MalformedResponseError,
+            f"answer cut short ({len(failure.partial)} bytes, {failure.expected} more expected)",
+            "A proxy or a network fault in the way dropped the connection; run again.",
         )
-    elif isinstance(failure, socket.gaierror):
-        text = f"{where} failed: the host name in {host} does not resolve; check the endpoint."
-    elif isinstance(failure, http.client.HTTPException) and not isinstance(
+    if isinstance(failure, socket.gaierror):
+        return ConnectionFailedError, "host name does not resolve", f"Check the host in {host}."
+    if isinstance(failure, http.client.HTTPException) and not isinstance(
         failure, http.client.RemoteDisconnected
     ):
-        kind = MalformedResponseError
-        text = (
-            f"{where}: the answer is not HTTP ({type(failure).__name__}). Something other than an HTTP "
-            "service listens there (an https-only port reached with http://?); check the endpoint."
+        return (
+            MalformedResponseError,
+            f"answer is not HTTP ({type(failure).__name__})",
+            "Something other than an HTTP service listens there (an https-only port reached with "
+            "http://?); check the endpoint.",
         )
-    else:
-        text = (
-            f"{where} failed: the connection was closed without an answer ({type(failure).__name__}). "
-            "A proxy or firewall in the way, or the service restarted; run again."
-        )
-    return kind(text, method=method, url=url)
+    return (
+        ConnectionFailedError,
+        "connection closed without an answer",
+        "A proxy or firewall in the way, or the service restarted; run again.",
+    )
+
+
+def _failure_error(failure: Exception | None, method: str, url: str, timeout: float) -> RequestError:
+    """The typed error for an attempt that got no usable answer, with what to check next."""
+    kind, what, advice = _diagnose(failure, urlsplit(url).netloc, timeout)
+    return kind(f"{method} {url} failed: {what}. {advice}", method=method, url=url)
