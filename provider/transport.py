@@ -447,7 +447,7 @@ class Transport:
         refused = 0
         refreshed_token = False
         while True:
-            response, failure = self._send(method, url, body, headers, deadline)
+            response, failure, cut_status = self._send(method, url, body, headers, deadline)
             status = response.status_code if response is not None else None
             if status == 401 and self._auth is not None and not refreshed_token:
                 refreshed_token = True
@@ -480,7 +480,7 @@ class Transport:
             if not retryable:
                 if response is not None:
                     raise error_from_response(response)
-                raise _failure_error(failure, method, redact_url(url), self._timeout) from failure
+                raise _failure_error(failure, method, redact_url(url), self._timeout, cut_status) from failure
             event = RetryEvent(method, redact_url(url), attempt, self.policy.total, delay, reason, status)
             self._on_retry(event)
             if on_retry is not None:
@@ -489,8 +489,9 @@ class Transport:
 
     def _send(
         self, method: str, url: str, body: bytes | None, headers: dict[str, str], deadline: float | None
-    ) -> tuple[Response | None, Exception | None]:
-        """One attempt; a connection, TLS or read failure is returned (for the retry loop), not raised."""
+    ) -> tuple[Response | None, Exception | None, int | None]:
+        """One attempt: the response, or the connection, TLS or read failure (for the retry loop, not
+        raised) with the status of an answer whose body was lost."""
         timeout = self._timeout
         if deadline is not None:
             timeout = max(0.001, min(timeout, deadline - self.policy.clock()))
@@ -503,13 +504,15 @@ class Transport:
             sent["Authorization"] = self._auth.authorization(url)
         origin = self._origin(scheme, netloc)
         connection = origin.take(timeout)
+        status = None
         try:
             connection.request(method, target, body=body, headers=sent)
             answer = connection.getresponse()
+            status = answer.status
             content = answer.read()
         except (OSError, http.client.HTTPException) as exc:
             connection.close()
-            return None, exc
+            return None, exc, status
         received = answer.headers
         assert isinstance(received, Headers)
         response = Response(method, url, answer.status, answer.reason, received, content)
@@ -517,7 +520,7 @@ class Transport:
             connection.close()
         else:
             origin.give_back(connection)
-        return response, None
+        return response, None, None
 
 
 def _diagnose(failure: Exception | None, host: str, timeout: float) -> tuple[type[RequestError], str, str]:
@@ -567,7 +570,13 @@ def _diagnose(failure: Exception | None, host: str, timeout: float) -> tuple[typ
     )
 
 
-def _failure_error(failure: Exception | None, method: str, url: str, timeout: float) -> RequestError:
-    """The typed error for an attempt that got no usable answer, with what to check next."""
+def _failure_error(
+    failure: Exception | None, method: str, url: str, timeout: float, status: int | None
+) -> RequestError:
+    """The typed error for an attempt that got no usable answer (``status``: of one whose body was
+    lost), with what to check next."""
     kind, what, advice = _diagnose(failure, urlsplit(url).netloc, timeout)
-    return kind(f"{method} {url} failed: {what}. {advice}", method=method, url=url)
+    answered = f" (HTTP {status})" if status is not None else ""
+    return kind(
+        f"{method} {url} failed{answered}: {what}. {advice}", method=method, url=url, status_code=status
+    )

@@ -236,9 +236,10 @@ def test_a_truncated_body_is_retried_then_a_malformed_response(faults: FaultProx
 
     faults.add(Rule("truncate"))
     transport, _, _ = make_transport(total=1)
-    with pytest.raises(MalformedResponseError, match=r"cut short.*proxy") as exc:
+    with pytest.raises(MalformedResponseError, match=r"\(HTTP 200\): answer cut short.*proxy") as exc:
         transport.request("GET", url)
     assert ACCOUNT_PATH in str(exc.value)
+    assert exc.value.status_code == 200
     assert sent(faults) == 4
 
 
