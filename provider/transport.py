@@ -353,6 +353,21 @@ def _still_open(connection: http.client.HTTPConnection) -> bool:
     return not poller.poll(0)
 
 
+def _tls_context() -> ssl.SSLContext:
+    """Verify against the system's CAs and, when installed, certifi's bundle (what ``requests`` used).
+
+    The union keeps working wherever either did: a container without system CAs, or a corporate CA
+    added to the system store.
+    """
+    context = ssl.create_default_context()
+    try:
+        import certifi
+    except ImportError:
+        return context
+    context.load_verify_locations(certifi.where())
+    return context
+
+
 class Transport:
     """Sends requests with retries, per-request timeouts and bearer auth; safe to share between threads.
 
@@ -400,7 +415,7 @@ class Transport:
                         f"Cannot send to {scheme}://{netloc}: only http and https are supported."
                     )
                 if scheme == "https" and self._tls is None:
-                    self._tls = ssl.create_default_context()
+                    self._tls = _tls_context()
                 parts = urlsplit(f"//{netloc}")
                 self._origins[key] = _Origin(
                     scheme, parts.hostname or "", parts.port, self._pool_size, self._tls

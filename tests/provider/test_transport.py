@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.utils
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -388,3 +389,14 @@ def test_chunked_empty_and_close_delimited_answers_are_read_whole(wire_url: str)
         assert transport.request("GET", f"{wire_url}/empty").content == b""
     assert transport.request("GET", f"{wire_url}/closed").json() == {"closed": True}
     assert transport.request("GET", f"{wire_url}/chunked").status_code == 200
+
+
+def test_tls_trusts_the_system_store_and_certifi() -> None:
+    import certifi
+
+    from provider.transport import _tls_context
+
+    bundled = ssl.create_default_context(cafile=certifi.where()).cert_store_stats()["x509_ca"]
+    context = _tls_context()
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] >= bundled
