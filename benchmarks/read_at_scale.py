@@ -319,6 +319,10 @@ def measure_size(proxy: CountingProxy, upstream: str, nodes: int, args: argparse
     return figures
 
 
+def _verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, nargs="+", default=[100, 1000, 5000])
@@ -335,9 +339,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for nodes in args.nodes:
             results["sizes"][nodes] = measure_size(proxy, upstream, nodes, args)
     sizes = results["sizes"]
+    if 1000 in sizes:
+        thousand = sizes[1000]
+        print(f"target: 1,000-node read >= 15x the sequential loop: {_verdict(thousand['speedup'] >= 15)}")
+        within = thousand["requests"] <= thousand["budget"]
+        print(f"target: 1,000-node read <= N + pages + 3 requests: {_verdict(within)}")
     if 1000 in sizes and 5000 in sizes:
         results["growth_1000_to_5000"] = sizes[5000]["seconds"] / sizes[1000]["seconds"]
-        print(f"5,000-node read / 1,000-node read: {results['growth_1000_to_5000']:.2f}x (linear is 5x)")
+        growth = results["growth_1000_to_5000"]
+        print(
+            f"target: 5,000-node read <= 5.5x the 1,000-node read: {growth:.2f}x, {_verdict(growth <= 5.5)}"
+        )
 
     rate, count, simulated = create_wait_rate(args.wait_nodes)
     results["create_wait_requests_per_minute"] = rate
