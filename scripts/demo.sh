@@ -1,25 +1,52 @@
 #!/usr/bin/env bash
-# The main job: set up the project, start the local Azure Batch emulator, deploy the default program
-# (programs/linux-keyvault-pool) with `pulumi up` against it, print the per-node extension status,
-# then stop the emulator. Needs python3 and the pulumi CLI; touches no real Azure.
+# The main job: set up .venv, start the local Azure Batch emulator, deploy the default program
+# (programs/linux-keyvault-pool) with `pulumi up` against it, gate on its extension status with
+# `python -m provider status`, then stop the emulator. Needs python3 >= 3.10 and the pulumi CLI;
+# touches no real Azure.
+#
+# Without the pulumi CLI it stops (status 3) and says how to get it. With --install-pulumi (or
+# BATCHPOOL_INSTALL_PULUMI=1) it runs Pulumi's official installer into .pulumi-cli/ inside this
+# checkout (no root, nothing outside the checkout) and carries on; nothing is downloaded otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+local_cli="$root/.pulumi-cli"
 
-if [ ! -x .venv/bin/python ]; then
-    python3 -m venv .venv
+install_pulumi=${BATCHPOOL_INSTALL_PULUMI:-0}
+for arg in "$@"; do
+    case "$arg" in
+        --install-pulumi) install_pulumi=1 ;;
+        -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "error: unknown argument '$arg' (the only option is --install-pulumi)" >&2; exit 2 ;;
+    esac
+done
+
+if [ -x "$local_cli/bin/pulumi" ]; then
+    export PATH="$local_cli/bin:$PATH"
 fi
-.venv/bin/pip install --quiet -e .
-
 if ! command -v pulumi >/dev/null 2>&1; then
-    cat >&2 <<'MSG'
-error: the `pulumi` CLI is not on PATH, so the demo cannot run `pulumi up`.
-Install it (https://www.pulumi.com/docs/install/), for example:
-    curl -fsSL https://get.pulumi.com | sh && export PATH="$HOME/.pulumi/bin:$PATH"
-then run this script again. The project itself is set up in .venv; the tests run without the CLI.
+    if [ "$install_pulumi" != "1" ]; then
+        cat >&2 <<MSG
+error: the \`pulumi\` CLI is not on PATH, so the demo cannot run \`pulumi up\`.
+Get it in one of these ways, then run this script again:
+  - let this script fetch it into $local_cli (no root needed; downloads from get.pulumi.com):
+        scripts/demo.sh --install-pulumi        (or BATCHPOOL_INSTALL_PULUMI=1 scripts/demo.sh)
+  - install it yourself: https://www.pulumi.com/docs/install/
+Nothing was downloaded. The tests need no CLI: scripts/test.sh runs without it.
 MSG
-    exit 1
+        exit 3
+    fi
+    echo "demo: installing the pulumi CLI into $local_cli (Pulumi's official installer)" >&2
+    installer=$(mktemp)
+    trap 'rm -f "$installer"' EXIT
+    curl -fsSL https://get.pulumi.com/install.sh -o "$installer"
+    sh "$installer" --no-edit-path --install-root "$local_cli"
+    rm -f "$installer"
+    trap - EXIT
+    export PATH="$local_cli/bin:$PATH"
 fi
+
+bash scripts/setup.sh
 
 workdir=$(mktemp -d)
 emulator_pid=""
@@ -31,7 +58,7 @@ trap cleanup EXIT
 
 mkdir -p .pulumi-local
 # The emulator keeps its pools in .pulumi-local too, so the stack's state and the emulated Azure agree
-# from one run of this script to the next.
+# from one run of this script to the next. Its demo Key Vault holds the default program's certificate.
 .venv/bin/python -m emulator --port 0 --speed fast --state-file "$root/.pulumi-local/emulator-state.json" >"$workdir/emulator.out" 2>"$workdir/emulator.err" &
 emulator_pid=$!
 for _ in $(seq 1 100); do
@@ -46,20 +73,6 @@ if [ -z "$url" ]; then
 fi
 echo "emulator listening on $url"
 
-# The default program's Key Vault extension requires an initial sync of this certificate: tell the
-# emulated Key Vault that it holds it (otherwise the extension fails, as it would in Azure).
-.venv/bin/python - "$url" <<'PY'
-import sys, requests
-from emulator import DEV_TOKEN
-response = requests.post(
-    f"{sys.argv[1]}/_emulator/vault-certificates",
-    json={"urls": ["https://demo-vault.vault.azure.net/secrets/demo-cert"]},
-    headers={"Authorization": f"Bearer {DEV_TOKEN}"},
-    timeout=10,
-)
-response.raise_for_status()
-PY
-
 export PULUMI_BACKEND_URL="file://$root/.pulumi-local"
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-local-demo}"
 export PULUMI_SKIP_UPDATE_CHECK=1
@@ -72,7 +85,9 @@ pulumi up --yes --non-interactive
 echo
 echo "extension status per extension:"
 pulumi stack output extension_status --json
-echo "nodes:"
-pulumi stack output nodes --json
+echo
+echo "status gate (exit 0 only when every extension succeeded on every node):"
+pulumi stack output --json > "$workdir/outputs.json"
+.venv/bin/python -m provider status --stack-outputs "$workdir/outputs.json"
 echo
 echo "Stack state and emulator state are kept in .pulumi-local; delete that folder to start afresh."

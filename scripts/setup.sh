@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The one set-up step shared by demo.sh, test.sh and CI: create or repair .venv so that it holds a
+# Python >= 3.10, this checkout installed editable, and the test tools (ruff, mypy, pytest).
+#
+# Safe to run any number of times: a healthy .venv whose pyproject.toml has not changed since the last
+# install is left alone (no network). A .venv made by an older Python, or one that cannot run, is
+# rebuilt; one that lacks a tool or the project, or predates a pyproject.toml change, is reinstalled.
+# PYTHON picks the interpreter (default: python3), e.g. PYTHON=python3.12 scripts/setup.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+python=${PYTHON:-python3}
+minimum="3.10"
+stamp=.venv/.batchpool-setup
+
+# Prints the interpreter's version when it is >= 3.10; fails otherwise (or when it does not run).
+supported_version() {
+    "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2]); sys.exit(sys.version_info < (3, 10))' 2>/dev/null
+}
+
+if ! command -v "$python" >/dev/null 2>&1; then
+    echo "error: '$python' was not found. Install Python $minimum or newer, or point PYTHON at one" >&2
+    echo "       (e.g. PYTHON=python3.12 $0)." >&2
+    exit 2
+fi
+if ! version=$(supported_version "$python"); then
+    echo "error: this project needs Python $minimum or newer; '$python' is ${version:-unusable}." >&2
+    echo "       Install a newer Python and run again with PYTHON=python3.X (e.g. PYTHON=python3.12 $0)." >&2
+    exit 2
+fi
+
+# A .venv that cannot run, or was made by a Python older than 3.10, cannot be repaired in place.
+if [ -e .venv ] && ! venv_version=$(supported_version .venv/bin/python); then
+    echo "setup: .venv uses ${venv_version:-a broken interpreter}; rebuilding it with $python $version" >&2
+    rm -rf .venv
+fi
+if [ ! -x .venv/bin/python ]; then
+    echo "setup: creating .venv with $python $version" >&2
+    "$python" -m venv .venv
+fi
+
+# Healthy means: the tools exist, and `provider` imports from this checkout (not from another clone).
+healthy() {
+    [ -x .venv/bin/ruff ] && [ -x .venv/bin/mypy ] && [ -x .venv/bin/pytest ] || return 1
+    [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(cksum < pyproject.toml)" ] || return 1
+    local location
+    location=$(.venv/bin/python -c 'import emulator, provider, pulumi; print(provider.__file__)' 2>/dev/null) || return 1
+    [ "$location" = "$root/provider/__init__.py" ]
+}
+
+if ! healthy; then
+    echo "setup: installing the project and its test tools into .venv" >&2
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet -e '.[test]'
+    cksum < pyproject.toml > "$stamp"
+    if ! healthy; then
+        echo "error: .venv is still incomplete after installing; delete .venv and run $0 again." >&2
+        exit 1
+    fi
+fi
