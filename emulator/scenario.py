@@ -13,6 +13,10 @@ from emulator.errors import InvalidPropertyValue, MissingRequiredProperty
 
 KEY_VAULT_TYPES = frozenset({"keyvaultforlinux", "keyvaultforwindows"})
 
+DEMO_CERTIFICATE = "https://demo-vault.vault.azure.net/secrets/demo-cert"
+"""The certificate the emulated Key Vault holds from the start (and after a reset), as the demo account
+exists from the start: the example programs observe it by default, so they deploy on a bare emulator."""
+
 
 @dataclass(frozen=True)
 class ExtensionFailure:
@@ -92,7 +96,7 @@ class Scenario:
 
     extension_failures: list[ExtensionFailureRule] = field(default_factory=list)
     resize_errors: list[ResizeErrorRule] = field(default_factory=list)
-    vault_certificates: set[str] = field(default_factory=set)
+    vault_certificates: set[str] = field(default_factory=lambda: {DEMO_CERTIFICATE})
 
     def extension_failure(
         self, pool: str, extension: dict[str, Any], node_index: int

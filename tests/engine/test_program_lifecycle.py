@@ -13,17 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from pulumi.runtime.proto import provider_pb2
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
+from emulator import DEMO_ACCOUNT, EmulatorServer
 from provider import BatchPool
 
 from .engine import EngineClient, decode
 from .program import registered_inputs, strip_secrets
 
 PROGRAM = Path(__file__).resolve().parents[2] / "programs" / "linux-keyvault-pool" / "__main__.py"
-CERTIFICATE = "https://demo-vault.vault.azure.net/secrets/demo-cert"
 
 
 @pytest.fixture(scope="module")
@@ -40,15 +38,9 @@ def _extensions(props: dict[str, Any]) -> list[dict[str, Any]]:
     return props["deploymentConfiguration"]["virtualMachineConfiguration"]["extensions"]
 
 
-def test_default_program_deploys_and_plans_as_a_user_expects(
+def test_default_program_deploys_on_a_fresh_emulator_and_plans_as_a_user_expects(
     engine: EngineClient, emulator: EmulatorServer, program_news: dict[str, Any]
 ) -> None:
-    requests.post(
-        f"{emulator.url}/_emulator/vault-certificates",
-        json={"urls": [CERTIFICATE]},
-        headers={"Authorization": f"Bearer {DEV_TOKEN}"},
-        timeout=10,
-    ).raise_for_status()
     inputs = decode(engine.check({}, program_news).inputs)
     created = engine.create(inputs)
     outputs = strip_secrets(decode(created.properties))

@@ -15,9 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
+from emulator import DEMO_ACCOUNT, EmulatorServer
 
 PULUMI = shutil.which("pulumi")
 REPO = Path(__file__).resolve().parents[2]
@@ -33,12 +32,6 @@ pytestmark = [
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
     with EmulatorServer(port=0, speed="fast") as emulator:
-        requests.post(
-            f"{emulator.url}/_emulator/vault-certificates",
-            json={"urls": ["https://demo-vault.vault.azure.net/secrets/demo-cert"]},
-            headers={"Authorization": f"Bearer {DEV_TOKEN}"},
-            timeout=10,
-        ).raise_for_status()
         project = tmp_path / "project"
         shutil.copytree(REPO / "programs" / "linux-keyvault-pool", project)
         (project / "Pulumi.yaml").write_text(
