@@ -131,6 +131,27 @@ class ArmClient:
         except NotFoundError:
             return None
 
+    def list_pools(
+        self, subscription_id: str, resource_group: str, account_name: str
+    ) -> list[dict[str, Any]]:
+        """Every pool of the Batch account (all pages, following ``nextLink`` on the same host).
+
+        Raises NotFoundError when the account does not exist.
+        """
+        pools: list[dict[str, Any]] = []
+        body = self._call("GET", account_id(subscription_id, resource_group, account_name) + "/pools").json()
+        while True:
+            pools.extend(body.get("value") or [])
+            next_link = body.get("nextLink")
+            if not next_link:
+                return pools
+            if urlsplit(next_link).netloc != urlsplit(self.settings.arm_endpoint).netloc:
+                raise BatchPoolError(
+                    f"ARM returned a next page on another host ({urlsplit(next_link).netloc}); refusing to "
+                    "follow it (the bearer token would go there). Check batchpool:armEndpoint."
+                )
+            body = self.transport.request("GET", next_link).json()
+
     def create_pool(
         self, ref: PoolRef, body: dict[str, Any], *, deadline: float | None = None
     ) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from provider.arm import ArmClient
 from provider.auth import BearerTokenAuth, make_credential
 from provider.dataplane import DataPlaneClient
+from provider.lifecycle import Log, PoolLifecycle
 from provider.settings import Settings
 from provider.transport import Transport
 
@@ -50,3 +51,16 @@ def clients_for(settings: Settings) -> tuple[ArmClient, DataPlaneFactory]:
         if settings not in _cache:
             _cache[settings] = _build(settings)
         return _cache[settings]
+
+
+def lifecycle_for(settings: Settings, log: Log) -> PoolLifecycle:
+    """A `PoolLifecycle` on the process-wide clients for ``settings``: what the provider and the status
+    command both use, so `python -m provider status` reads a pool exactly as `pulumi refresh` does."""
+    arm, data_plane = clients_for(settings)
+    return PoolLifecycle(
+        arm,
+        data_plane,
+        log=log,
+        poll_interval_seconds=settings.poll_interval_seconds,
+        operation_timeout_seconds=settings.operation_timeout_minutes * 60.0,
+    )

@@ -118,18 +118,9 @@ class BatchPoolProvider(ResourceProvider):
     def _lifecycle(self, redactor: Redactor) -> PoolLifecycle:
         # HTTP, credentials and clients are imported on first use: a program's `import provider` (and a
         # preview that only checks and diffs) never pays for them.
-        from provider.clients import clients_for
-        from provider.lifecycle import PoolLifecycle
+        from provider.clients import lifecycle_for
 
-        settings = self._current_settings()
-        arm, data_plane = clients_for(settings)
-        return PoolLifecycle(
-            arm,
-            data_plane,
-            log=lambda line: pulumi.log.info(redactor.text(line)),
-            poll_interval_seconds=settings.poll_interval_seconds,
-            operation_timeout_seconds=settings.operation_timeout_minutes * 60.0,
-        )
+        return lifecycle_for(self._current_settings(), lambda line: pulumi.log.info(redactor.text(line)))
 
     def _current_settings(self) -> Settings:
         """Settings from `configure`, or from the environment alone when the engine never configured us."""

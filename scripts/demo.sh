@@ -87,7 +87,7 @@ echo "extension status per extension:"
 pulumi stack output extension_status --json
 echo
 echo "status gate (exit 0 only when every extension succeeded on every node):"
-pulumi stack output --json > "$workdir/outputs.json"
-.venv/bin/python -m provider status --stack-outputs "$workdir/outputs.json"
+pulumi stack export > "$workdir/state.json"
+.venv/bin/python -m provider status --stack "$workdir/state.json"
 echo
 echo "Stack state and emulator state are kept in .pulumi-local; delete that folder to start afresh."

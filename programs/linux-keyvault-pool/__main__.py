@@ -69,6 +69,7 @@ pool = BatchPool(
 )
 
 pulumi.export("pool_name", pool.pool_name)
+pulumi.export("arm_id", pool.arm_id)
 pulumi.export("allocation_state", pool.allocation_state)
 pulumi.export("extension_status", pool.extension_status)
 pulumi.export("nodes", pool.nodes)

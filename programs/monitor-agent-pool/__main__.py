@@ -43,4 +43,5 @@ pool = BatchPool(
 )
 
 pulumi.export("pool_name", pool.pool_name)
+pulumi.export("arm_id", pool.arm_id)
 pulumi.export("extension_status", pool.extension_status)

@@ -1,0 +1,5 @@
+"""`python -m provider status ...`: see `provider.cli`."""
+
+from provider.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,81 @@
+"""What to do when an extension fails: the next step Microsoft's troubleshooting guidance gives.
+
+Node messages say what went wrong on the node ("Initial sync of observed certificates failed"), not
+what the user should change. The failure summary of a deployment and the status command both append
+the remedy from here, so the two never give different advice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+KEY_VAULT_PUBLISHER = "microsoft.azure.keyvault"
+
+#: Where the Key Vault extension writes its log on a node, per extension type (lower case).
+KEY_VAULT_LOG_DIRECTORIES = {
+    "keyvaultforlinux": "/var/log/azure/Microsoft.Azure.KeyVault.KeyVaultForLinux/",
+    "keyvaultforwindows": "C:\\WindowsAzure\\Logs\\Plugins\\Microsoft.Azure.KeyVault.KeyVaultForWindows\\",
+}
+
+
+def declared_extensions(inputs: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The extensions declared in checked inputs or outputs (ARM camelCase)."""
+    deployment = inputs.get("deploymentConfiguration") or {}
+    configuration = deployment.get("virtualMachineConfiguration") or {}
+    return [item for item in configuration.get("extensions") or [] if isinstance(item, Mapping)]
+
+
+def remedy_for(extension: Mapping[str, Any]) -> str | None:
+    """The remedy for a failed extension, or None when there is no advice beyond the node's message."""
+    kind = str(extension.get("type") or "").lower()
+    if (
+        kind in KEY_VAULT_LOG_DIRECTORIES
+        and str(extension.get("publisher") or "").lower() == KEY_VAULT_PUBLISHER
+    ):
+        return _key_vault_remedy(extension, kind)
+    return None
+
+
+def remedies_for(inputs: Mapping[str, Any], failed_extensions: Iterable[str]) -> list[str]:
+    """One remedy line per failed extension that has one, in declaration order."""
+    failed = {name.lower() for name in failed_extensions}
+    lines = []
+    for extension in declared_extensions(inputs):
+        if str(extension.get("name") or "").lower() in failed:
+            remedy = remedy_for(extension)
+            if remedy:
+                lines.append(remedy)
+    return lines
+
+
+def _key_vault_remedy(extension: Mapping[str, Any], kind: str) -> str:
+    secrets = _settings(extension).get("secretsManagementSettings") or {}
+    certificates = _observed_urls(secrets.get("observedCertificates") or [])
+    which = ", ".join(certificates) if certificates else "each observed certificate"
+    return (
+        f"extension '{extension.get('name')}' ({extension.get('type')}): check that the pool's managed "
+        f"identity (the one in authenticationSettings.msiClientId) can read {which} (role 'Key Vault "
+        "Secrets User', or a 'get' secret access policy) and that the URL is right; or set "
+        "secretsManagementSettings.requireInitialSync to false so nodes start while the extension keeps "
+        "retrying, redeploy, and read the extension's log on a node in "
+        f"{KEY_VAULT_LOG_DIRECTORIES[kind]}"
+    )
+
+
+def _settings(extension: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The extension's settings as a mapping: Azure accepts (and the data plane returns) a JSON string."""
+    settings = extension.get("settings")
+    if isinstance(settings, str):
+        try:
+            settings = json.loads(settings)
+        except ValueError:
+            return {}
+    return settings if isinstance(settings, Mapping) else {}
+
+
+def _observed_urls(observed: Sequence[Any]) -> list[str]:
+    """Certificate URLs from observedCertificates: plain strings (Linux) or {"url": ...} objects (Windows)."""
+    urls = [item.get("url") if isinstance(item, Mapping) else item for item in observed]
+    return [url for url in urls if isinstance(url, str) and url]
