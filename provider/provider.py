@@ -15,7 +15,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import pulumi
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -28,7 +27,7 @@ from pulumi.dynamic import (
 )
 from pulumi.runtime.rpc import UNKNOWN, wrap_rpc_secret
 
-from provider import write_only
+from provider import engine_log, write_only
 from provider.concealment import SECRET_OUTPUTS, Redactor, conceal_outputs, conceal_read, for_azure
 from provider.diffing import diff_pool
 from provider.errors import BatchPoolError
@@ -48,6 +47,9 @@ class BatchPoolProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         """Read `batchpool:*` stack config plus the environment once per provider process."""
+        from provider.progress import retry_counter  # imports the transport: a provider process needs it
+
+        retry_counter()
         self._settings = settings_from_configure_request(req)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -66,7 +68,7 @@ class BatchPoolProvider(ResourceProvider):
             inputs["poolName"], inputs["poolNameGenerated"] = name, generated
         report = _validation().validate_inputs(inputs)
         for warning in report.warnings:
-            pulumi.log.warn(f"{inputs.get('poolName')}: {warning}")
+            engine_log.warn(f"{inputs.get('poolName')}: {warning}")
         failures.extend(CheckFailure(path, reason) for path, reason in report.failures)
         return CheckResult(inputs, failures)
 
@@ -75,7 +77,7 @@ class BatchPoolProvider(ResourceProvider):
         write-only secrets are compared by fingerprint (see `write_only.diff_views`)."""
         views = write_only.diff_views(olds, news)
         result = diff_pool(*views)
-        log_replacement_causes(pulumi.log.info, *views, result.replaces or [])
+        log_replacement_causes(engine_log.info, *views, result.replaces or [])
         return result
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -120,7 +122,7 @@ class BatchPoolProvider(ResourceProvider):
         # preview that only checks and diffs) never pays for them.
         from provider.clients import lifecycle_for
 
-        return lifecycle_for(self._current_settings(), lambda line: pulumi.log.info(redactor.text(line)))
+        return lifecycle_for(self._current_settings(), lambda line: engine_log.info(redactor.text(line)))
 
     def _current_settings(self) -> Settings:
         """Settings from `configure`, or from the environment alone when the engine never configured us."""
