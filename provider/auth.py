@@ -9,6 +9,7 @@ azure-identity is imported only when a credential is built, so ``import provider
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -63,6 +64,10 @@ def make_credential(settings: Settings) -> TokenCredential:
         WorkloadIdentityCredential,
     )
 
+    # azure-identity logs a failed credential chain at warning level and then raises the same text; with
+    # no logging configured (the provider process) Python would print it to stderr, so the user read it
+    # twice. BearerTokenAuth condenses the raised error instead; configured logging still sees the log.
+    logging.getLogger("azure.identity").addHandler(logging.NullHandler())
     client_id = settings.managed_identity_client_id
     factories: dict[str, Callable[[], TokenCredential]] = {
         "default": lambda: DefaultAzureCredential(managed_identity_client_id=client_id),
@@ -100,6 +105,7 @@ class BearerTokenAuth:
         self._clock = clock
         self._lock = threading.Lock()
         self._token: AccessToken | None = None
+        self._failure: ConfigurationError | None = None
 
     def __repr__(self) -> str:
         return f"BearerTokenAuth(scope={self._scope!r})"
@@ -117,12 +123,46 @@ class BearerTokenAuth:
         return f"Bearer {self._current_token()}"
 
     def _current_token(self) -> str:
+        """The cached token, refreshed when due; a credential that failed once is not asked again.
+
+        Raises ConfigurationError naming the credential type, the scope and the next step.
+        """
         with self._lock:
+            if self._failure is not None:
+                raise self._failure
             if self._token is None or self._token.expires_on - self._clock() < REFRESH_MARGIN_SECONDS:
-                self._token = self._credential.get_token(self._scope)
+                try:
+                    self._token = self._credential.get_token(self._scope)
+                except Exception as error:
+                    from azure.core.exceptions import ClientAuthenticationError
+
+                    if not isinstance(error, ClientAuthenticationError):
+                        raise
+                    self._failure = ConfigurationError(
+                        f"Could not get an Azure token for scope {self._scope} with "
+                        f"{type(self._credential).__name__}: {condensed_auth_error(error)}. Log in "
+                        "(`az login`), set the AZURE_* variables of a service principal or workload "
+                        "identity, or pick one credential with batchpool:credential; for the local emulator "
+                        "set batchpool:armEndpoint to its http://127.0.0.1:PORT URL."
+                    )
+                    raise self._failure from None
             return self._token.token
 
     def invalidate(self) -> None:
         """Drop the cached token; called by the transport after a 401 so the resend gets a new one."""
         with self._lock:
             self._token = None
+
+
+def condensed_auth_error(error: Exception) -> str:
+    """One clause per credential tried ("EnvironmentCredential: ... unavailable"), not azure-identity's
+    thirty lines of text and troubleshooting links."""
+    attempts = []
+    for line in str(error).splitlines():
+        if line.startswith("\t") and ":" in line:
+            name, _, detail = line.strip().partition(":")
+            attempts.append(f"{name}: {detail.strip().split('. ')[0].rstrip('.')}")
+    if attempts:
+        return "; ".join(attempts)
+    first = str(error).strip().splitlines()
+    return first[0].rstrip(".") if first else type(error).__name__

@@ -30,7 +30,7 @@ from pulumi.runtime.rpc import UNKNOWN, wrap_rpc_secret
 from provider import engine_log, write_only
 from provider.concealment import SECRET_OUTPUTS, Redactor, conceal_outputs, conceal_read, for_azure
 from provider.diffing import diff_pool
-from provider.errors import BatchPoolError
+from provider.errors import BatchPoolError, ConfigurationError
 from provider.explain import log_replacement_causes
 from provider.naming import resolve_pool_name
 from provider.settings import Settings, settings_from_configure_request
@@ -43,14 +43,22 @@ class BatchPoolProvider(ResourceProvider):
     """Creates, diffs, reads, updates and deletes Azure Batch pools through the ARM REST API."""
 
     _settings: Settings | None = None
+    _settings_error: ConfigurationError | None = None
     _settings_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def configure(self, req: ConfigureRequest) -> None:
-        """Read `batchpool:*` stack config plus the environment once per provider process."""
+        """Read `batchpool:*` stack config plus the environment once per provider process.
+
+        Unusable settings are kept and reported by `check` as one failure, rather than raised here,
+        where the SDK would turn them into a traceback on every call.
+        """
         from provider.progress import retry_counter  # imports the transport: a provider process needs it
 
         retry_counter()
-        self._settings = settings_from_configure_request(req)
+        try:
+            self._settings = settings_from_configure_request(req)
+        except ConfigurationError as error:
+            self._settings_error = error
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Fill the subscription and the pool name, then validate; failures name the property and the fix."""
@@ -59,7 +67,7 @@ class BatchPoolProvider(ResourceProvider):
         try:
             settings = self._current_settings()
         except BatchPoolError as error:
-            return CheckResult(inputs, [CheckFailure("subscriptionId", str(error))])
+            return CheckResult(inputs, [CheckFailure("", str(error))])
         if not inputs.get("subscriptionId") and settings.subscription_id:
             inputs["subscriptionId"] = settings.subscription_id
         if inputs.get("poolName") != UNKNOWN:
@@ -127,6 +135,8 @@ class BatchPoolProvider(ResourceProvider):
     def _current_settings(self) -> Settings:
         """Settings from `configure`, or from the environment alone when the engine never configured us."""
         with self._settings_lock:
+            if self._settings_error is not None:
+                raise self._settings_error
             if self._settings is None:
                 self._settings = Settings.from_sources({}, os.environ)
             return self._settings

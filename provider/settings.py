@@ -7,6 +7,7 @@ config wins because it is what the user wrote for this stack; the environment is
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import os
 from collections.abc import Callable, Mapping
@@ -70,6 +71,7 @@ class Settings:
 
         Raises ConfigurationError naming the offending key and how to fix it.
         """
+        _reject_unknown_keys(config)
         values: dict[str, Any] = {}
         for source in _SOURCES:
             raw, key = source.lookup(config, environ)
@@ -174,6 +176,22 @@ _SOURCES = (
 )
 
 
+def _reject_unknown_keys(config: Mapping[str, Any]) -> None:
+    """A misspelt ``batchpool:`` key would silently fall back to a default (often: public Azure), so it
+    is an error that names the closest known key."""
+    known = {f"{CONFIG_NAMESPACE}:{source.config_key}": source for source in _SOURCES}
+    for key in config:
+        if not key.startswith(f"{CONFIG_NAMESPACE}:") or key in known:
+            continue
+        by_case = [name for name in known if name.lower() == key.lower()]
+        close = by_case or difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise ConfigurationError(
+            f"unknown stack config key {key}; {hint}Known keys: "
+            f"{', '.join(sorted(known))}. Remove it with `pulumi config rm {key}`."
+        )
+
+
 def _check_endpoint(endpoint: str) -> str:
     """Accept https anywhere and http only on loopback (the emulator); strip a trailing slash."""
     parts = urlsplit(endpoint)
@@ -186,15 +204,27 @@ def _check_endpoint(endpoint: str) -> str:
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise ConfigurationError(
             f"{key} is {endpoint!r}: plain http is only allowed to a loopback host (127.0.0.1, ::1, "
-            "localhost) because bearer tokens would travel unencrypted; use https."
+            "localhost) because bearer tokens would travel unencrypted; use "
+            f"https://{parts.netloc}{parts.path}, or http://127.0.0.1:PORT for the local emulator."
+        )
+    if parts.scheme == "https" and is_loopback_host(parts.hostname):
+        raise ConfigurationError(
+            f"{key} is {endpoint!r}: https to a loopback host, but the local emulator serves plain http "
+            f"(and Azure is never on loopback); use http://{parts.netloc}{parts.path} "
+            "(the first line `python -m emulator` prints)."
         )
     return endpoint.rstrip("/")
 
 
 def settings_from_configure_request(req: ConfigureRequest) -> Settings:
-    """Adapt ``configure(req)`` (the whole stack config, namespaced keys) plus ``os.environ``."""
-    config = {
-        f"{CONFIG_NAMESPACE}:{source.config_key}": req.config.get(f"{CONFIG_NAMESPACE}:{source.config_key}")
-        for source in _SOURCES
-    }
+    """Adapt ``configure(req)`` (the whole stack config, namespaced keys) plus ``os.environ``.
+
+    The SDK's ``Config`` offers only ``get``, so the raw mapping (``_props``, the whole stack config the
+    engine sent) is read to find misspelt ``batchpool:`` keys; without it only the known keys are read.
+    """
+    raw = getattr(req.config, "_props", None)
+    keys = raw.keys() if isinstance(raw, Mapping) else ()
+    names = {f"{CONFIG_NAMESPACE}:{source.config_key}" for source in _SOURCES}
+    names.update(key for key in keys if isinstance(key, str) and key.startswith(f"{CONFIG_NAMESPACE}:"))
+    config = {name: req.config.get(name) for name in names}
     return Settings.from_sources(config, os.environ)

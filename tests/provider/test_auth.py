@@ -130,3 +130,33 @@ def test_workload_identity_without_its_environment_is_a_configuration_error(
 def test_unknown_credential_kind_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError, match="batchpool:credential"):
         make_credential(Settings(credential="password"))
+
+
+def test_a_failed_credential_chain_is_one_short_error_naming_type_and_scope(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from azure.identity import ChainedTokenCredential
+
+    for name in ("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET", "AZURE_USERNAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PATH", "/nonexistent")  # no `az` for AzureCliCredential to run
+    calls: list[str] = []
+    chain = ChainedTokenCredential(EnvironmentCredential(), AzureCliCredential())
+
+    class Recording:
+        def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+            calls.append(scopes[0])
+            return chain.get_token(*scopes, **kwargs)
+
+    auth = BearerTokenAuth(Recording(), SCOPE)  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError) as first:
+        authorize(auth)
+    with pytest.raises(ConfigurationError) as second:
+        authorize(auth)
+    message = str(first.value)
+    assert f"scope {SCOPE} with Recording" in message
+    assert "EnvironmentCredential: EnvironmentCredential authentication unavailable" in message
+    assert "AzureCliCredential:" in message
+    assert "\n" not in message and "troubleshoot" not in message
+    assert str(second.value) == message
+    assert calls == [SCOPE], "the failing chain is asked once, not once per request"

@@ -123,3 +123,40 @@ def test_configure_request_reads_namespaced_stack_config(monkeypatch: pytest.Mon
     assert settings.subscription_id == "sub-1"
     assert settings.max_concurrency == 5
     assert settings.credential == "dev-token"
+
+
+@pytest.mark.parametrize(
+    ("key", "suggestion"),
+    [
+        ("batchpool:armEndPoint", "batchpool:armEndpoint"),
+        ("batchpool:subscriptonId", "batchpool:subscriptionId"),
+    ],
+)
+def test_unknown_keys_are_an_error_with_a_suggestion(key: str, suggestion: str) -> None:
+    with pytest.raises(
+        ConfigurationError, match=f"unknown stack config key {key}; did you mean {suggestion}\\?"
+    ):
+        Settings.from_sources({key: "x"}, {})
+
+
+def test_configure_request_sees_misspelt_keys_but_not_other_namespaces() -> None:
+    raw = {"batchpool:armEndPoint": "http://127.0.0.1:1", "otherproject:anything": "ok"}
+    with pytest.raises(ConfigurationError, match="did you mean batchpool:armEndpoint"):
+        settings_from_configure_request(ConfigureRequest(Config(raw, project_name="demo")))
+
+
+def test_https_to_loopback_says_the_emulator_speaks_http() -> None:
+    with pytest.raises(ConfigurationError, match=r"emulator serves plain http.*use http://127.0.0.1:8123"):
+        Settings.from_sources({"batchpool:armEndpoint": "https://127.0.0.1:8123"}, {})
+
+
+def test_check_reports_unusable_settings_as_one_failure_without_a_property() -> None:
+    from provider import BatchPoolProvider
+
+    provider = BatchPoolProvider()
+    provider.configure(ConfigureRequest(Config({"batchpool:armEndPoint": "x"}, project_name="demo")))
+    result = provider.check({}, {"poolNamePrefix": "p"})
+    assert [
+        (failure.property, "did you mean batchpool:armEndpoint" in failure.reason)
+        for failure in result.failures
+    ] == [("", True)]
