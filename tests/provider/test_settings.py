@@ -160,3 +160,19 @@ def test_check_reports_unusable_settings_as_one_failure_without_a_property() -> 
         (failure.property, "did you mean batchpool:armEndpoint" in failure.reason)
         for failure in result.failures
     ] == [("", True)]
+
+
+@pytest.mark.parametrize("document", ["README.md", "docs/GITOPS.md"])
+def test_settings_tables_list_every_key_with_its_environment_variables(document: str) -> None:
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / document).read_text()
+    documented: dict[str, set[str]] = {}
+    for row in re.findall(r"^\| (`batchpool:.*?)\|(.*?)\|", text, re.M):
+        keys = re.findall(r"`(batchpool:\w+)`", row[0])
+        variables = re.findall(r"`([A-Z_]+)`", row[1])
+        for key, variable in zip(keys, variables, strict=False):
+            documented[key] = {variable, *(v for v in variables if not v.startswith("BATCHPOOL_"))}
+    expected = {f"batchpool:{source.config_key}": set(source.env_vars) for source in settings_module._SOURCES}
+    assert documented == expected
