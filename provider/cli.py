@@ -29,6 +29,7 @@ from provider.clients import clients_for, lifecycle_for
 from provider.errors import BatchPoolError
 from provider.health import Verdict
 from provider.lifecycle import PoolLifecycle, pool_ref_from_id
+from provider.progress import describe_retries, retry_counter
 from provider.settings import Settings
 from provider.stack_pools import Orphan, find_orphans, pool_ids_in
 from provider.status_report import PoolStatus
@@ -105,6 +106,7 @@ def main(
         print(f"error: {error}", file=stderr)
         return Verdict.ERROR.exit_code
     lifecycle = lifecycle_for(settings, lambda message: print(message, file=stderr))
+    retries_before = retry_counter().snapshot()
     deadline = clock() + args.timeout_minutes * 60.0
     while True:
         pools = [_pool_status(lifecycle, arm_id, args.max_nodes) for arm_id in pool_ids]
@@ -125,6 +127,9 @@ def main(
             verdict = health.worst([verdict, Verdict.ERROR])
         elif orphans:
             verdict = health.worst([verdict, Verdict.ORPHANS])
+    retried = describe_retries(retry_counter().snapshot() - retries_before)
+    if retried:
+        print(f"status: {retried}", file=stderr)
     if args.json:
         json.dump(status_report.as_json(pools, orphans, verdict), stdout, indent=2)
         stdout.write("\n")

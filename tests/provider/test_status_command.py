@@ -248,3 +248,17 @@ def test_module_entry_point_exits_with_the_verdict(emulator: EmulatorServer) -> 
 )
 def test_verdicts_the_emulator_cannot_stage(outputs: dict[str, Any], verdict: Verdict) -> None:
     assert pool_verdict(outputs) is verdict
+
+
+def test_throttling_is_summarised_not_logged_per_request(emulator: EmulatorServer) -> None:
+    put_pool(emulator, "busy")
+    requests.post(
+        f"{emulator.url}/_emulator/faults",
+        json={"throttleRate": 0.5, "throttleStatus": 429, "retryAfter": 0, "seed": 5},
+        headers=HEADERS,
+        timeout=10,
+    ).raise_for_status()
+    code, _, err = run(emulator, *by_name("busy"))
+    assert code == 0
+    (summary,) = err.splitlines()
+    assert summary.startswith("status: ") and "requests retried: throttled (429) x" in summary
