@@ -39,9 +39,15 @@ if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
 fi
 
+tools="ruff mypy pytest"
+missing_tools() {
+    local tool
+    for tool in $tools; do [ -x ".venv/bin/$tool" ] || printf '%s ' "$tool"; done
+}
+
 # Healthy means: the tools exist, and `provider` imports from this checkout (not from another clone).
 healthy() {
-    [ -x .venv/bin/ruff ] && [ -x .venv/bin/mypy ] && [ -x .venv/bin/pytest ] || return 1
+    [ -z "$(missing_tools)" ] || return 1
     [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(cksum < pyproject.toml)" ] || return 1
     local location
     location=$(.venv/bin/python -c 'import emulator, provider, pulumi; print(provider.__file__)' 2>/dev/null) || return 1
@@ -52,6 +58,12 @@ if ! healthy; then
     echo "setup: installing the project and its test tools into .venv" >&2
     .venv/bin/python -m pip install --quiet --upgrade pip
     .venv/bin/python -m pip install --quiet -e '.[test]'
+    # pip skips a package whose metadata is intact even if its script was deleted: reinstall those.
+    missing=$(missing_tools)
+    if [ -n "$missing" ]; then
+        # shellcheck disable=SC2086  # one word per tool
+        .venv/bin/python -m pip install --quiet --force-reinstall --no-deps $missing
+    fi
     cksum < pyproject.toml > "$stamp"
     if ! healthy; then
         echo "error: .venv is still incomplete after installing; delete .venv and run $0 again." >&2
