@@ -53,7 +53,7 @@ def clients_for(settings: Settings) -> tuple[ArmClient, DataPlaneFactory]:
         return _cache[settings]
 
 
-def lifecycle_for(settings: Settings, log: Log) -> PoolLifecycle:
+def lifecycle_for(settings: Settings, log: Log, warn: Log | None = None) -> PoolLifecycle:
     """A `PoolLifecycle` on the process-wide clients for ``settings``: what the provider and the status
     command both use, so `python -m provider status` reads a pool exactly as `pulumi refresh` does."""
     arm, data_plane = clients_for(settings)
@@ -61,6 +61,7 @@ def lifecycle_for(settings: Settings, log: Log) -> PoolLifecycle:
         arm,
         data_plane,
         log=log,
+        warn=warn,
         poll_interval_seconds=settings.poll_interval_seconds,
         operation_timeout_seconds=settings.operation_timeout_minutes * 60.0,
     )

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from provider import mapping, status
+from provider import mapping, remedies, status
 from provider.arm import ArmClient, PoolRef
 from provider.dataplane import DataPlaneAccessDenied, DataPlaneClient
 from provider.diffing import MUTABLE_KEYS, PROVIDER_OPTION_KEYS, changed_mutable_keys
@@ -40,6 +40,7 @@ from provider.naming import STACK_KEY
 from provider.nodewatch import NodeWatch, PollInterval
 from provider.ownership import owner_from_tags, ownership_tags_of, token_digest, without_ownership_tags
 from provider.pool_put import PoolPut, PutOutcome, owner_of
+from provider.progress import Progress, progress_outcome
 from provider.rollback import delete_command, describe_error, roll_back
 from provider.secrets import fingerprint_protected_settings, new_salt
 
@@ -118,6 +119,7 @@ class PoolLifecycle:
         data_plane: Callable[[str], DataPlaneClient],
         *,
         log: Log,
+        warn: Log | None = None,
         poll_interval_seconds: float = DEFAULT_POLL_INTERVAL_SECONDS,
         operation_timeout_seconds: float = DEFAULT_TIMEOUT_MINUTES * 60.0,
         sleep: Callable[[float], None] = time.sleep,
@@ -126,6 +128,7 @@ class PoolLifecycle:
         self._arm = arm
         self._data_plane = data_plane
         self._log = log
+        self._warn = warn or log
         self._poll_interval = poll_interval_seconds
         self._operation_timeout = operation_timeout_seconds
         self._sleep = sleep
@@ -308,10 +311,12 @@ class PoolLifecycle:
         deadline: float,
     ) -> dict[str, Any]:
         """Wait for a steady allocation and (optionally) settled nodes; fail on resize or extension errors."""
+        reporter = Progress(ref.pool_name, self._log, clock=self._clock)
         pool = self._arm.wait_for_pool(
             ref,
             lambda body: str(body.get("properties", {}).get("allocationState", "")).lower() == "steady",
             deadline=deadline,
+            on_poll=reporter.allocation,
         )
         read_only = mapping.read_only_outputs(pool)
         if read_only.get("resizeErrors"):
@@ -320,12 +325,16 @@ class PoolLifecycle:
             raise ProvisioningError(
                 f"The pool '{ref.pool_name}' could not allocate its nodes: {details}", failures=failures
             )
-        nodes = self._wait_for_nodes(ref, inputs, pool, options, deadline)
+        nodes = self._wait_for_nodes(ref, inputs, pool, options, deadline, reporter)
         failing = _failures(nodes.get("extensionStatus", {}))
-        if failing and options.rollback_on_failure:
-            raise ProvisioningError(_failure_summary(ref.pool_name, failing), failures=failing)
         if failing:
-            self._log(f"{ref.pool_name}: warning: {_failure_summary(ref.pool_name, failing)}")
+            summary = _failure_summary(ref.pool_name, failing)
+            advice = remedies.remedies_for(inputs, [failure["extension"] for failure in failing])
+            summary += "".join(f" Remedy for {line}." for line in advice)
+            if options.rollback_on_failure:
+                raise ProvisioningError(summary, failures=failing)
+            self._warn(f"{ref.pool_name}: {summary}")
+        self._log(reporter.summary(progress_outcome(nodes, watched=options.wait_for_nodes)))
         return {**base, **read_only, **nodes}
 
     def _wait_for_nodes(
@@ -335,6 +344,7 @@ class PoolLifecycle:
         pool: Mapping[str, Any],
         options: WaitOptions,
         deadline: float,
+        reporter: Progress,
     ) -> dict[str, Any]:
         """Watch the nodes until all have settled (see `provider.nodewatch`); without waiting, read nothing.
 
@@ -354,7 +364,7 @@ class PoolLifecycle:
             try:
                 reports, changed = watch.poll()
             except DataPlaneAccessDenied as error:
-                self._log(f"{ref.pool_name}: warning: {error}")
+                self._warn(f"{ref.pool_name}: {error}")
                 return self._summarise(ref, names, status.Unread(str(error), target), options)
             except (RequestError, ServiceError, ThrottledError) as error:
                 self._log(f"{ref.pool_name}: the data plane did not answer, still waiting ({error})")
@@ -369,7 +379,7 @@ class PoolLifecycle:
                     f"minutes ({progress}). Raise timeoutMinutes, or set waitForNodes=false to return as "
                     "soon as the pool is allocated."
                 )
-            self._log(f"{ref.pool_name}: {progress}")
+            reporter.nodes(progress)
             self._sleep(min(interval.next(changed), deadline - now))
             pool = self._arm.get_pool(ref, deadline=deadline) or pool
 
@@ -380,7 +390,7 @@ class PoolLifecycle:
         try:
             return NodeWatch(self._data_plane_for(ref), ref.pool_name, names).read_all()
         except BatchPoolError as error:
-            self._log(f"{ref.pool_name}: warning: extension status unknown: {error}")
+            self._warn(f"{ref.pool_name}: extension status unknown: {error}")
             return status.Unread(str(error), _current_nodes(pool))
 
     def _summarise(

@@ -133,6 +133,22 @@ class Progress:
         return f"{self._pool}: {outcome} after {elapsed}" + (f"; {retries}" if retries else "")
 
 
+def progress_outcome(nodes: Mapping[str, Any], *, watched: bool = True) -> str:
+    """How a wait ended, from the `extensionStatus`/`nodeCount` outputs: 'settled: 2 nodes; secretext
+    succeeded on 2/2' (or 'allocated, nodes not watched: ...' when waitForNodes is false)."""
+    count = int(nodes.get("nodeCount") or 0)
+    parts = [f"{count} node{'s' if count != 1 else ''}"]
+    for name, counts in (nodes.get("extensionStatus") or {}).items():
+        states = ", ".join(
+            f"{state} on {counts[state]}/{count}"
+            for state in ("succeeded", "failed", "transitioning", "missing", "unknown")
+            if counts.get(state)
+        )
+        parts.append(f"{name} {states or 'not reported'}")
+    prefix = "settled" if watched else "allocated, nodes not watched (waitForNodes=false)"
+    return f"{prefix}: " + "; ".join(parts)
+
+
 def _duration(seconds: float) -> str:
     minutes, secs = divmod(round(seconds), 60)
     return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"

@@ -130,7 +130,11 @@ class BatchPoolProvider(ResourceProvider):
         # preview that only checks and diffs) never pays for them.
         from provider.clients import lifecycle_for
 
-        return lifecycle_for(self._current_settings(), lambda line: engine_log.info(redactor.text(line)))
+        return lifecycle_for(
+            self._current_settings(),
+            lambda line: engine_log.info(redactor.text(line)),
+            lambda line: engine_log.warn(redactor.text(line)),
+        )
 
     def _current_settings(self) -> Settings:
         """Settings from `configure`, or from the environment alone when the engine never configured us."""

@@ -98,6 +98,7 @@ def setup(request: pytest.FixtureRequest) -> Iterator[Setup]:
             ArmClient(settings, transport(settings.mgmt_scope)),
             lambda url: DataPlaneClient(url, settings, data_plane),
             log=logs.append,
+            warn=lambda line: logs.append(f"warning: {line}"),
             poll_interval_seconds=POLL_SECONDS,
             sleep=fake.sleep,
             clock=fake.clock,

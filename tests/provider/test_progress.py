@@ -102,3 +102,59 @@ def test_describe_retries_orders_reasons_by_count() -> None:
         "7 requests retried: throttled (429) x6, HTTP 503 x1"
     )
     assert describe_retries({"HTTP 500": 1}) == "1 request retried: HTTP 500 x1"
+
+
+def test_a_create_reports_allocation_then_nodes_at_a_low_rate_then_a_summary() -> None:
+    from provider.arm import ArmClient
+    from provider.auth import BearerTokenAuth, StaticTokenCredential
+    from provider.dataplane import DataPlaneClient
+    from provider.lifecycle import PoolLifecycle
+    from provider.settings import Settings
+    from tests.provider import sample_pool
+
+    now = [2_000_000.0]
+
+    def clock() -> float:
+        return now[0]
+
+    def sleep(seconds: float) -> None:
+        polls.append(seconds)
+        now[0] += seconds
+
+    polls: list[float] = []
+    with EmulatorServer(port=0, speed="realistic", clock=clock) as emulator:
+        settings = Settings.from_sources({"batchpool:armEndpoint": emulator.url}, {})
+        auth = BearerTokenAuth(
+            StaticTokenCredential(DEV_TOKEN, clock=clock), settings.mgmt_scope, clock=clock
+        )
+        transport = Transport(auth=auth, policy=RetryPolicy(sleep=sleep, clock=clock))
+        lines: list[str] = []
+        warnings: list[str] = []
+        lifecycle = PoolLifecycle(
+            ArmClient(settings, transport),
+            lambda url: DataPlaneClient(url, settings, transport),
+            log=lines.append,
+            warn=warnings.append,
+            poll_interval_seconds=5,
+            sleep=sleep,
+            clock=clock,
+        )
+        inputs = sample_pool()
+        extension = inputs["deploymentConfiguration"]["virtualMachineConfiguration"]["extensions"][0]
+        extension["settings"]["secretsManagementSettings"].update(
+            requireInitialSync=True, observedCertificates=["https://v.vault.azure.net/secrets/absent"]
+        )
+        inputs.update(extensionFailurePolicy="keep", poolName="watched")
+        lifecycle.create(inputs)
+    progress = [line for line in lines if "nodes allocated" in line or "nodes ready" in line]
+    assert progress[0] == "watched: allocation Resizing, 0/2 nodes allocated"
+    assert any("nodes ready" in line for line in progress)
+    assert len(progress) < len(polls) / 2, "progress is rate-limited, not one line per poll"
+    assert lines[-1].startswith(
+        "watched: settled: 2 nodes; secretext failed on 2/2; monitor failed on 2/2 after "
+    )
+    (warning,) = warnings
+    assert not warning.startswith(("warning", "watched: warning"))
+    assert "Remedy for extension 'secretext' (KeyVaultForLinux)" in warning
+    assert "https://v.vault.azure.net/secrets/absent" in warning
+    assert "/var/log/azure/Microsoft.Azure.KeyVault.KeyVaultForLinux/" in warning
