@@ -29,6 +29,7 @@ from provider.engine_log import engine_address
 from .engine import URN, EngineClient, decode, encode
 
 REPO = Path(__file__).resolve().parents[2]
+ABSENT = "https://other-vault.vault.azure.net/secrets/absent"
 
 
 class RecordingEngine(engine_pb2_grpc.EngineServicer):
@@ -114,6 +115,12 @@ def test_messages_reach_the_engine_with_severity_and_the_resource_urn(emulator: 
             checked = client.check({}, key_vault_pool_without_identity())
             assert list(checked.failures) == []
             client.create(decode(checked.inputs))
+            failing = key_vault_pool_without_identity()
+            failing.update(poolName="kept", extensionFailurePolicy="keep")
+            failing["deploymentConfiguration"]["virtualMachineConfiguration"]["extensions"][0]["settings"] = {
+                "secretsManagementSettings": {"requireInitialSync": True, "observedCertificates": [ABSENT]}
+            }
+            client.create(decode(client.check({}, failing).inputs))
     finally:
         server.stop(None)
     warnings = [(urn, message) for severity, urn, message in engine.logs if severity == engine_pb2.WARNING]
@@ -123,6 +130,12 @@ def test_messages_reach_the_engine_with_severity_and_the_resource_urn(emulator: 
     assert not any(message.startswith(("warning:", "info:")) for _, _, message in engine.logs)
     assert any("waiting for allocation" in message for _, message in infos)
     assert all(urn == URN for urn, _ in infos)
+    assert any(
+        message.startswith("logged: settled: 2 nodes; secretext succeeded on 2/2") for _, message in infos
+    )
+    (remedy,) = [message for _, message in warnings if "Remedy" in message]
+    assert remedy.startswith("kept: Pool 'kept': extension 'secretext' failed on 2 node(s)")
+    assert ABSENT in remedy and "requireInitialSync to false" in remedy
     assert not any("identity" in line or "allocation" in line for line in stderr)
 
 
