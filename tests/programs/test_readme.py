@@ -123,7 +123,8 @@ def _demo_without_the_cli(argv: list[str]) -> None:
         pytest.skip(
             "the pulumi CLI is installed: `pulumi up` end to end is tests/programs/test_pulumi_cli.py"
         )
-    done = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=60)
+    never_opt_in = {key: value for key, value in os.environ.items() if key != "BATCHPOOL_INSTALL_PULUMI"}
+    done = subprocess.run(argv, cwd=REPO, env=never_opt_in, capture_output=True, text=True, timeout=60)
     assert done.returncode == 3
     assert "the `pulumi` CLI is not on PATH" in done.stderr
     assert "scripts/demo.sh --install-pulumi" in done.stderr
