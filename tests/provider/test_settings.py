@@ -176,3 +176,8 @@ def test_settings_tables_list_every_key_with_its_environment_variables(document:
             documented[key] = {variable, *(v for v in variables if not v.startswith("BATCHPOOL_"))}
     expected = {f"batchpool:{source.config_key}": set(source.env_vars) for source in settings_module._SOURCES}
     assert documented == expected
+    for source in settings_module._SOURCES:
+        default = getattr(Settings(), source.field)
+        if isinstance(default, int | float):
+            (cell,) = re.findall(rf"^\| `batchpool:{source.config_key}` \|[^|]*\| ([\d.]+)", text, re.M)
+            assert float(cell) == default, f"{document}: batchpool:{source.config_key} defaults to {default}"
