@@ -14,7 +14,7 @@ from typing import Any
 
 from provider.arm import PoolRef
 from provider.lifecycle import pool_ref_from_id
-from provider.ownership import MANAGED_BY_TAG, MANAGED_BY_VALUE, RESOURCE_TAG, STACK_TAG
+from provider.ownership import owner_from_tags
 
 
 def pool_ids_in(document: Any) -> list[str]:
@@ -55,13 +55,13 @@ def find_orphans(
     known = {arm_id.lower() for arm_id in state_ids}
     orphans = []
     for pool in account_pools:
-        tags = {str(key).lower(): value for key, value in (pool.get("tags") or {}).items()}
-        if str(tags.get(MANAGED_BY_TAG) or "").lower() != MANAGED_BY_VALUE:
+        owner = owner_from_tags(pool.get("tags"))
+        if owner is None:
             continue
         name = str(pool.get("name") or "")
         arm_id = str(pool.get("id") or f"{account.account_id}/pools/{name}")
         if arm_id.lower() not in known:
-            orphans.append(Orphan(arm_id, name, tags.get(STACK_TAG), tags.get(RESOURCE_TAG)))
+            orphans.append(Orphan(arm_id, name, owner.stack or None, owner.resource or None))
     return orphans
 
 
