@@ -102,10 +102,10 @@ def main(
         subscription = args.subscription or settings.subscription_id
         pool_ids = _selected_pool_ids(args, subscription, parser)
         state_ids = pool_ids_in(_load_json(args.orphans)) if args.orphans else None
+        lifecycle = lifecycle_for(settings, lambda message: print(message, file=stderr))
     except (BatchPoolError, OSError, ValueError) as error:
         print(f"error: {error}", file=stderr)
         return Verdict.ERROR.exit_code
-    lifecycle = lifecycle_for(settings, lambda message: print(message, file=stderr))
     retries_before = retry_counter().snapshot()
     deadline = clock() + args.timeout_minutes * 60.0
     while True:

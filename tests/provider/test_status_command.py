@@ -262,3 +262,21 @@ def test_throttling_is_summarised_not_logged_per_request(emulator: EmulatorServe
     assert code == 0
     (summary,) = err.splitlines()
     assert summary.startswith("status: ") and "requests retried: throttled (429) x" in summary
+
+
+def test_a_credential_that_cannot_be_built_is_an_error_not_a_traceback(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    stderr = io.StringIO()
+    environ = {
+        "BATCHPOOL_ARM_ENDPOINT": emulator.url,
+        "BATCHPOOL_CREDENTIAL": "workload-identity",
+        "AZURE_SUBSCRIPTION_ID": DEMO_ACCOUNT.subscription_id,
+    }
+    code = main(["status", *by_name("x")], environ=environ, stdout=io.StringIO(), stderr=stderr)
+    assert code == Verdict.ERROR.exit_code
+    assert stderr.getvalue().startswith(
+        "error: batchpool:credential='workload-identity' could not be created"
+    )
