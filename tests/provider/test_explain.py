@@ -6,10 +6,10 @@ import copy
 from pathlib import Path
 from typing import Any
 
-import pulumi
 import pytest
 from pulumi.output import Unknown
 
+from provider import engine_log
 from provider.diffing import diff_pool
 from provider.explain import EXTENSIONS_RULE, LOCATION_RULE, replacement_causes
 from provider.provider import BatchPoolProvider
@@ -150,10 +150,10 @@ def test_no_replacement_no_lines() -> None:
 
 
 def test_provider_diff_logs_one_line_per_cause(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Where pulumi.log.info ends up depends on whether an engine (or earlier tests' mocks) is set up in
-    # this process: record the calls instead.
+    # The provider logs through provider.engine_log (to the engine's Log service, or stderr): record the
+    # calls instead.
     logged: list[str] = []
-    monkeypatch.setattr(pulumi.log, "info", logged.append)
+    monkeypatch.setattr(engine_log, "info", logged.append)
     news = sample_pool()
     extensions_of(news)[0]["typeHandlerVersion"] = "3.1"
     news["protectedSettings"] = {"secretext": {"token": "rotated"}}
