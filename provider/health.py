@@ -110,7 +110,7 @@ def _extension_verdict(state: str, *, busy: bool) -> Verdict:
 def _counts_verdict(counts: Mapping[str, Any]) -> Verdict:
     if counts.get(status.FAILED):
         return Verdict.FAILED
-    if counts.get("unknown"):
+    if counts.get(status.UNKNOWN):
         return Verdict.UNKNOWN
     if counts.get(status.TRANSITIONING):
         return Verdict.TRANSITIONING

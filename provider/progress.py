@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from provider.status import FAILED, MISSING, SUCCEEDED, TRANSITIONING, UNKNOWN
 from provider.transport import RetryEvent
 
 DEFAULT_INTERVAL_SECONDS = 30.0
@@ -141,7 +142,7 @@ def progress_outcome(nodes: Mapping[str, Any], *, watched: bool = True) -> str:
     for name, counts in (nodes.get("extensionStatus") or {}).items():
         states = ", ".join(
             f"{state} on {counts[state]}/{count}"
-            for state in ("succeeded", "failed", "transitioning", "missing", "unknown")
+            for state in (SUCCEEDED, FAILED, TRANSITIONING, MISSING, UNKNOWN)
             if counts.get(state)
         )
         parts.append(f"{name} {states or 'not reported'}")
