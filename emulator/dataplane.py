@@ -7,9 +7,10 @@ from typing import Any
 
 from emulator.accounts import AccountRef
 from emulator.odata import parse_filter
-from emulator.wire import Context, Request, Response, page, select
+from emulator.wire import Context, Request, Response, next_link, page, page_window, select
 
 API_VERSIONS = ("2025-06-01",)
+PAGE_SIZE = 1000  # the data plane's default and largest maxresults
 
 
 def _account(ctx: Context, params: dict[str, str]) -> AccountRef:
@@ -31,18 +32,26 @@ def _paged(ctx: Context, request: Request, listed: tuple[list[dict[str, Any]], f
     items, changed = listed
     chosen = [select(item, request) for item in items]
     url = ctx.base_url + request.path
-    body = page(chosen, request, url, link_key="odata.nextLink", default_size=1000, max_size=1000)
+    body = page(chosen, request, url, link_key="odata.nextLink", default_size=PAGE_SIZE, max_size=PAGE_SIZE)
     return _versioned(body, changed)
 
 
 def list_nodes(ctx: Context, request: Request, params: dict[str, str]) -> Response:
-    """The pool's nodes, filtered by ``$filter`` (e.g. ``state eq 'idle'``) before paging."""
+    """The pool's nodes, filtered by ``$filter`` (e.g. ``state eq 'idle'``) before paging; a page's
+    ``$skiptoken`` is a position in the pool, so serving it builds only that page's nodes."""
     base = _pool_url(ctx, params)
     wanted = parse_filter(request.query["$filter"]) if "$filter" in request.query else None
-    nodes, changed = ctx.state.list_nodes(
-        _account(ctx, params), params["pool"], lambda node: f"{base}/nodes/{node}"
+    listed = ctx.state.list_nodes(
+        _account(ctx, params),
+        params["pool"],
+        lambda node: f"{base}/nodes/{node}",
+        lambda total: page_window(request, default_size=PAGE_SIZE, max_size=PAGE_SIZE, total=total),
+        wanted,
     )
-    return _paged(ctx, request, ([node for node in nodes if wanted is None or wanted(node)], changed))
+    body: dict[str, Any] = {"value": [select(node, request) for node in listed.bodies]}
+    if listed.next_start is not None:
+        body["odata.nextLink"] = next_link(request, ctx.base_url + request.path, listed.next_start)
+    return _versioned(body, listed.changed)
 
 
 def get_node(ctx: Context, request: Request, params: dict[str, str]) -> Response:

@@ -73,7 +73,6 @@ class ExtensionTimeline:
 
 def timeline(node: Node, ordered: list[dict[str, Any]], speed: Speed) -> list[ExtensionTimeline]:
     """The node's extensions in provisioning order with their finish times and outcomes."""
-    start = node.allocated_at + speed.node_create + speed.node_start
     failed: dict[str, str] = {}
     result = []
     for position, ext in enumerate(ordered):
@@ -87,8 +86,14 @@ def timeline(node: Node, ordered: list[dict[str, Any]], speed: Speed) -> list[Ex
             }
         if failure is not None:
             failed[name] = ext["name"]
-        result.append(ExtensionTimeline(ext, start + (position + 1) * speed.extension, failure))
+        result.append(ExtensionTimeline(ext, extension_done_at(node.allocated_at, position, speed), failure))
     return result
+
+
+def extension_done_at(allocated_at: float, position: int, speed: Speed) -> float:
+    """When the extension at ``position`` in provisioning order finishes on a node allocated at
+    ``allocated_at``: after the node boots, one extension after another (a failure takes as long)."""
+    return allocated_at + speed.node_create + speed.node_start + (position + 1) * speed.extension
 
 
 def node_state(node: Node, steps: list[ExtensionTimeline], speed: Speed, now: float) -> tuple[str, float]:
@@ -201,11 +206,12 @@ def dataplane_start_task(start_task: dict[str, Any]) -> dict[str, Any]:
     return shaped
 
 
-def last_change(node: Node, steps: list[ExtensionTimeline], speed: Speed, now: float) -> float:
-    """When the node's data-plane view last changed (its ``Last-Modified``): its latest state or extension
-    transition at or before ``now``."""
-    events = [node.allocated_at, node.allocated_at + speed.node_create]
-    events += [step.done_at for step in steps]
+def last_change(allocated_at: float, extension_count: int, speed: Speed, now: float) -> float:
+    """When the data-plane view of a node allocated at ``allocated_at`` with ``extension_count`` extensions
+    last changed (its ``Last-Modified``): its latest state or extension transition at or before ``now``. It
+    depends on the allocation time alone, so a node list needs one per resize, not one per node."""
+    events = [allocated_at, allocated_at + speed.node_create]
+    events += [extension_done_at(allocated_at, position, speed) for position in range(extension_count)]
     return max(moment for moment in events if moment <= now)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +48,9 @@ class Pool:
     def __post_init__(self) -> None:
         # Node GETs look nodes up by id (case-insensitively) in O(1), whatever the pool's size.
         self._by_id: dict[str, Node] = {node.id.lower(): node for node in self.nodes}
+        # A node list's Last-Modified depends on when its nodes were allocated, not on each node: one time
+        # per resize, counted so that a time is forgotten only when none of its nodes remain.
+        self._allocations: Counter[float] = Counter(node.allocated_at for node in self.nodes)
         self._derived: tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]] | None = None
 
     @property
@@ -111,7 +116,10 @@ class Pool:
             removed = {node.id.lower() for node in mine[target:]}
             self.nodes = [node for node in self.nodes if node.id.lower() not in removed]
             for key in removed:
-                del self._by_id[key]
+                allocated_at = self._by_id.pop(key).allocated_at
+                self._allocations[allocated_at] -= 1
+                if not self._allocations[allocated_at]:
+                    del self._allocations[allocated_at]
         for _ in range(target - len(mine)):
             index, self.next_index = self.next_index, self.next_index + 1
             failures = {}
@@ -123,6 +131,7 @@ class Pool:
             node = Node(new_id, index, dedicated, self.resize_due, failures)
             self.nodes.append(node)
             self._by_id[new_id.lower()] = node
+            self._allocations[node.allocated_at] += 1
 
     def _counts(self) -> tuple[int, int]:
         dedicated = sum(1 for node in self.nodes if node.dedicated)
@@ -154,10 +163,17 @@ class Pool:
         """The properties with Azure's server defaults filled in (secrets still sealed; do not modify)."""
         return self._derive()[2]
 
-    def node_timelines(self, speed: Speed) -> list[tuple[Node, list[ExtensionTimeline]]]:
-        """Each node with its extension timeline."""
+    def node_timelines(self, speed: Speed, start: int) -> Iterator[tuple[Node, list[ExtensionTimeline]]]:
+        """Each node from position ``start`` on with its extension timeline, computed only as the caller
+        asks for the next one (a page of a node list never pays for the nodes after it)."""
         ordered = self.provisioning_order()
-        return [(node, timeline(node, ordered, speed)) for node in self.nodes]
+        for position in range(start, len(self.nodes)):
+            node = self.nodes[position]
+            yield node, timeline(node, ordered, speed)
+
+    def allocation_times(self) -> list[float]:
+        """The distinct times the pool's current nodes were allocated at (one per resize that added some)."""
+        return list(self._allocations)
 
     def node_timeline(self, speed: Speed, node_id: str) -> tuple[Node, list[ExtensionTimeline]] | None:
         """The node with ``node_id`` (case-insensitively) and its extension timeline; None when absent."""

@@ -12,7 +12,7 @@ import secrets as random_secrets
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from emulator import nodes as node_views
 from emulator.accounts import REGION, AccountRef
@@ -32,6 +32,15 @@ from emulator.speeds import Speed
 from emulator.validation import PoolBody
 
 PoolKey = tuple[tuple[str, str, str], str]
+
+
+class NodePage(NamedTuple):
+    """One page of a node list: the bodies, the position the next page starts at (None: the last page) and
+    when the list last changed."""
+
+    bodies: list[dict[str, Any]]
+    next_start: int | None
+    changed: float
 
 
 class BatchState:
@@ -218,17 +227,38 @@ class BatchState:
     # Each read returns the body and when it last changed (the Last-Modified and ETag of the response).
 
     def list_nodes(
-        self, account: AccountRef, pool_name: str, node_url: Callable[[str], str]
-    ) -> tuple[list[dict[str, Any]], float]:
-        """Every node of the pool as ``BatchNode`` bodies; ``node_url(node_id)`` gives each node's URL."""
+        self,
+        account: AccountRef,
+        pool_name: str,
+        node_url: Callable[[str], str],
+        window: Callable[[int], tuple[int, int]],
+        wanted: Callable[[dict[str, Any]], bool] | None,
+    ) -> NodePage:
+        """One page of the pool's nodes as ``BatchNode`` bodies. ``window(node_count)`` gives the page's
+        (start, size), start being a position in the pool; ``wanted`` filters the bodies; ``node_url(id)``
+        gives each node's URL. Only the nodes from start to the page's end (or the filter's next match) are
+        built, so a page costs the same in a pool of any size."""
         with self.lock:
             pool = self._dataplane_pool(account, pool_name)
             now = self.clock()
-            bodies, changed = [], pool.created_at
-            for node, steps in pool.node_timelines(self.speed):
-                bodies.append(self._node_body(pool, node, steps, now, node_url(node.id)))
-                changed = max(changed, node_views.last_change(node, steps, self.speed, now))
-            return bodies, changed
+            start, size = window(len(pool.nodes))
+            count = len(pool.provisioning_order())
+            changed = max(
+                [pool.created_at]
+                + [node_views.last_change(at, count, self.speed, now) for at in pool.allocation_times()]
+            )
+            bodies: list[dict[str, Any]] = []
+            for position, (node, steps) in enumerate(pool.node_timelines(self.speed, start), start):
+                full = len(bodies) == size
+                if full and wanted is None:
+                    return NodePage(bodies, position, changed)
+                body = self._node_body(pool, node, steps, now, node_url(node.id))
+                if wanted is not None and not wanted(body):
+                    continue
+                if full:  # the filter keeps this node: the next page starts with it, so none is empty
+                    return NodePage(bodies, position, changed)
+                bodies.append(body)
+            return NodePage(bodies, None, changed)
 
     def get_node(
         self, account: AccountRef, pool_name: str, node_id: str, url: str
@@ -237,7 +267,7 @@ class BatchState:
             pool = self._dataplane_pool(account, pool_name)
             node, steps = self._node(pool, node_id)
             now = self.clock()
-            changed = node_views.last_change(node, steps, self.speed, now)
+            changed = node_views.last_change(node.allocated_at, len(steps), self.speed, now)
             return self._node_body(pool, node, steps, now, url), changed
 
     def list_node_extensions(
@@ -249,7 +279,7 @@ class BatchState:
             now = self.clock()
             bodies = [node_views.batch_extension_body(node, self.speed, now)]
             bodies += [node_views.extension_body(step, now) for step in steps]
-            return bodies, node_views.last_change(node, steps, self.speed, now)
+            return bodies, node_views.last_change(node.allocated_at, len(steps), self.speed, now)
 
     def get_node_extension(
         self, account: AccountRef, pool_name: str, node_id: str, name: str
@@ -257,7 +287,7 @@ class BatchState:
         with self.lock:
             node, steps = self._node(self._dataplane_pool(account, pool_name), node_id)
             now = self.clock()
-            changed = node_views.last_change(node, steps, self.speed, now)
+            changed = node_views.last_change(node.allocated_at, len(steps), self.speed, now)
             if name.lower() == node_views.BATCH_EXTENSION["name"].lower():
                 return node_views.batch_extension_body(node, self.speed, now), changed
             for step in steps:

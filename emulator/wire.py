@@ -69,14 +69,25 @@ def page(
     max_size: int,
 ) -> dict[str, Any]:
     """One page of ``items`` (``maxresults``, ``$skiptoken``) with an absolute next link while more remain."""
-    size = _int_param(request, "maxresults", default_size, 1, max_size)
-    start = _int_param(request, "$skiptoken", 0, 0, len(items))
+    start, size = page_window(request, default_size=default_size, max_size=max_size, total=len(items))
     body: dict[str, Any] = {"value": items[start : start + size]}
     if start + size < len(items):
-        query = {key: value for key, value in request.query.items() if key != "$skiptoken"}
-        query["$skiptoken"] = str(start + size)
-        body[link_key] = f"{url}?{urlencode(query)}"
+        body[link_key] = next_link(request, url, start + size)
     return body
+
+
+def page_window(request: Request, *, default_size: int, max_size: int, total: int) -> tuple[int, int]:
+    """The page's (start, size) from ``$skiptoken`` (a position among ``total`` items) and ``maxresults``,
+    so a list can build only the page's items; InvalidQueryParameterValue when either is out of range."""
+    size = _int_param(request, "maxresults", default_size, 1, max_size)
+    return _int_param(request, "$skiptoken", 0, 0, total), size
+
+
+def next_link(request: Request, url: str, start: int) -> str:
+    """The absolute link to the page that starts at position ``start``, keeping the request's other query."""
+    query = {key: value for key, value in request.query.items() if key != "$skiptoken"}
+    query["$skiptoken"] = str(start)
+    return f"{url}?{urlencode(query)}"
 
 
 def select(item: dict[str, Any], request: Request, keep: tuple[str, ...] = ()) -> dict[str, Any]:
