@@ -11,6 +11,10 @@ even with `extension_failure_policy="keep"`. This reads each pool with the provi
     6 orphaned pools found                       7 error (settings, credentials, network)
 
 With several pools the most severe verdict wins (in the order 1, 7, 5, 6, 4, 3, 0).
+
+No secret is printed: node extension messages are redacted as `pulumi refresh` redacts them when the
+stack file holds the pool's secret digests (`pulumi stack export --show-secrets | ... --stack -`), and
+withheld otherwise (see provider.status_secrets).
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TextIO
 
-from provider import health, remedies, status_report
+from provider import health, remedies, status_report, status_secrets
 from provider.arm import PoolRef
 from provider.clients import clients_for, lifecycle_for
+from provider.concealment import Redactor
 from provider.errors import BatchPoolError
 from provider.health import Verdict
 from provider.lifecycle import PoolLifecycle, pool_ref_from_id
@@ -100,8 +105,11 @@ def main(
     try:
         settings = Settings.from_sources({}, environ)
         subscription = args.subscription or settings.subscription_id
-        pool_ids = _selected_pool_ids(args, subscription, parser)
-        state_ids = pool_ids_in(_load_json(args.orphans)) if args.orphans else None
+        stack = _load_json(args.stack) if args.stack else None
+        state = _load_json(args.orphans) if args.orphans else None
+        pool_ids = _selected_pool_ids(args, subscription, parser, stack)
+        state_ids = pool_ids_in(state) if state is not None else None
+        redactors = status_secrets.redactors_in(stack, state)
         lifecycle = lifecycle_for(settings, lambda message: print(message, file=stderr))
     except (BatchPoolError, OSError, ValueError) as error:
         print(f"error: {error}", file=stderr)
@@ -109,7 +117,10 @@ def main(
     retries_before = retry_counter().snapshot()
     deadline = clock() + args.timeout_minutes * 60.0
     while True:
-        pools = [_pool_status(lifecycle, arm_id, args.max_nodes) for arm_id in pool_ids]
+        pools = [
+            _pool_status(lifecycle, arm_id, args.max_nodes, redactors.get(arm_id.lower()))
+            for arm_id in pool_ids
+        ]
         verdict = health.worst(pool.verdict for pool in pools)
         if not args.wait or verdict.settled or clock() >= deadline:
             break
@@ -127,6 +138,10 @@ def main(
             verdict = health.worst([verdict, Verdict.ERROR])
         elif orphans:
             verdict = health.worst([verdict, Verdict.ORPHANS])
+    withheld = sum(1 for pool in pools if pool.messages_withheld)
+    if withheld:
+        ciphertext = any(status_secrets.holds_ciphertext(document) for document in (stack, state))
+        print(status_secrets.withheld_note(withheld, ciphertext), file=stderr)
     retried = describe_retries(retry_counter().snapshot() - retries_before)
     if retried:
         print(f"status: {retried}", file=stderr)
@@ -139,7 +154,7 @@ def main(
 
 
 def _selected_pool_ids(
-    args: argparse.Namespace, subscription: str | None, parser: argparse.ArgumentParser
+    args: argparse.Namespace, subscription: str | None, parser: argparse.ArgumentParser, stack: Any
 ) -> list[str]:
     """The ARM ids of every pool named by --pool, --pool-id and --stack, without repeats."""
     if (args.pool or args.orphans) and not (args.resource_group and args.account):
@@ -151,7 +166,7 @@ def _selected_pool_ids(
     ids = [PoolRef(str(subscription), args.resource_group, args.account, name).arm_id for name in args.pool]
     ids += [pool_ref_from_id(arm_id).arm_id for arm_id in args.pool_id]
     if args.stack:
-        from_stack = pool_ids_in(_load_json(args.stack))
+        from_stack = pool_ids_in(stack)
         if not from_stack:
             raise BatchPoolError(
                 f"{args.stack} names no Azure Batch pool ARM id; pass the output of `pulumi stack export`, "
@@ -165,12 +180,15 @@ def _selected_pool_ids(
     return list({arm_id.lower(): arm_id for arm_id in ids}.values())
 
 
-def _pool_status(lifecycle: PoolLifecycle, arm_id: str, max_nodes: int) -> PoolStatus:
-    """Read one pool exactly as `pulumi refresh` does, and judge it."""
+def _pool_status(
+    lifecycle: PoolLifecycle, arm_id: str, max_nodes: int, redactor: Redactor | None
+) -> PoolStatus:
+    """Read one pool exactly as `pulumi refresh` does, judge it, and keep its secrets out of the report."""
     ref = pool_ref_from_id(arm_id)
     try:
         found = lifecycle.read(arm_id, {"maxNodesInOutputs": max_nodes})
     except BatchPoolError as error:
+        error = redactor.error(error) if redactor else error
         return PoolStatus(arm_id, Verdict.ERROR, message=f"could not read the pool: {error}")
     if found is None:
         return PoolStatus(
@@ -180,11 +198,13 @@ def _pool_status(lifecycle: PoolLifecycle, arm_id: str, max_nodes: int) -> PoolS
             f"group '{ref.resource_group}'); check the names, or whether it was deleted",
         )
     outputs, _live_inputs = found
+    shown, withheld = status_secrets.shown_outputs(outputs, redactor)
     return PoolStatus(
         arm_id,
         health.pool_verdict(outputs),
-        outputs=outputs,
-        remedies=remedies.remedies_for(outputs, health.failed_extensions(outputs)),
+        outputs=shown,
+        remedies=remedies.remedies_for(shown, health.failed_extensions(outputs)),
+        messages_withheld=withheld,
     )
 
 

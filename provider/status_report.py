@@ -21,6 +21,8 @@ class PoolStatus:
     outputs: Mapping[str, Any] | None = None
     message: str | None = None
     remedies: Sequence[str] = field(default_factory=list)
+    messages_withheld: bool = False
+    """Node extension messages replaced by a placeholder: nothing was given to redact them with."""
 
     def as_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"armId": self.arm_id, "verdict": self.verdict.label}
@@ -33,6 +35,8 @@ class PoolStatus:
             body["nodes"] = self.outputs.get("nodes") or []
             body["resizeErrors"] = self.outputs.get("resizeErrors") or []
         body["remedies"] = list(self.remedies)
+        if self.messages_withheld:
+            body["messagesWithheld"] = True
         return body
 
 

@@ -1,0 +1,156 @@
+"""What keeps a secret out of the status command's tables, JSON and stderr.
+
+A failed extension's status message is the VM's own words and may quote a protected setting or a
+write-only secret. A refresh hides them with the secret values of the call and the pool's stored
+``secretDigests`` (``provider.concealment``); the status command runs outside the engine, so it takes the
+same material from the stack file it is given: `pulumi stack export --show-secrets` holds each pool's
+inputs (the secret values) and outputs (the digests and their salt) in plain text, and stack outputs may
+hold a pool's outputs. With it, every string is redacted exactly as refresh redacts it.
+
+Without it (a pool named by ``--pool`` or ``--pool-id``, an export whose secrets are still ciphertext, a
+pool created before digests were stored) nothing can tell a secret from other text, so the free-text
+``message`` of every node extension status is withheld: the codes, levels and states still say what
+failed, the verdict is the same, and the command says once on stderr how to get redacted messages.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from provider import write_only
+from provider.concealment import DIGESTS_KEY, Redactor, conceal_read
+from provider.lifecycle import pool_ref_from_id
+
+WITHHELD = "[withheld: may quote a secret; see the status gate's redaction notes]"
+"""What replaces a message that could not be redacted."""
+
+SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
+"""The key Pulumi marks a secret value with in `pulumi stack export` (``plaintext`` or ``ciphertext``)."""
+
+_ID_KEYS = ("armId", "arm_id", "id")
+_DIGEST_KEYS = (DIGESTS_KEY, "secret_digests")
+_SALT_KEYS = (write_only.SALT_KEY, "protected_settings_salt")
+
+
+def redactors_in(*documents: Any) -> dict[str, Redactor]:
+    """Per pool (lower-case ARM id): a redactor from the secret material the stack documents hold.
+
+    A pool is covered only when its ``secretDigests`` are readable (not ciphertext): they are what a
+    refresh redacts by. The secret values of the same resource's inputs are added when readable too.
+    """
+    material: dict[str, list[Mapping[str, Any]]] = {}
+    digested: set[str] = set()
+    for document in documents:
+        for mapping in _mappings(document):
+            arm_id = _pool_id(mapping)
+            if arm_id is None:
+                continue
+            for part in (mapping, mapping.get("outputs"), mapping.get("inputs")):
+                if not isinstance(part, Mapping):
+                    continue
+                revealed = {key: _revealed(value) for key, value in part.items()}
+                digests = _first(revealed, _DIGEST_KEYS)
+                if isinstance(digests, list):
+                    digested.add(arm_id)
+                material.setdefault(arm_id, []).append(
+                    {
+                        **revealed,
+                        DIGESTS_KEY: digests if isinstance(digests, list) else [],
+                        write_only.SALT_KEY: _first(revealed, _SALT_KEYS) or "",
+                    }
+                )
+    return {arm_id: Redactor.for_call(*material[arm_id]) for arm_id in digested}
+
+
+def shown_outputs(outputs: Mapping[str, Any], redactor: Redactor | None) -> tuple[dict[str, Any], bool]:
+    """Read outputs safe to print, and whether messages had to be withheld (no redactor)."""
+    if redactor is not None:
+        return conceal_read(outputs, {}, redactor), False
+    shown = dict(outputs)
+    withheld = False
+    status = {}
+    for name, counts in (outputs.get("extensionStatus") or {}).items():
+        failed = [{**node, "message": WITHHELD} for node in counts.get("failedNodes") or []]
+        withheld = withheld or bool(failed)
+        status[name] = {**counts, "failedNodes": failed} if "failedNodes" in counts else counts
+    shown["extensionStatus"] = status
+    nodes = []
+    for node in outputs.get("nodes") or []:
+        extensions = []
+        for extension in node.get("extensions") or []:
+            statuses = [_without_message(item) for item in extension.get("statuses") or []]
+            withheld = withheld or any(item.get("message") == WITHHELD for item in statuses)
+            extensions.append({**extension, "statuses": statuses} if "statuses" in extension else extension)
+        nodes.append({**node, "extensions": extensions})
+    shown["nodes"] = nodes
+    return shown, withheld
+
+
+def withheld_note(pools: int, ciphertext: bool) -> str:
+    """The one stderr line saying that messages were withheld, why, and how to get them redacted."""
+    why = (
+        "the stack export holds its secrets as ciphertext"
+        if ciphertext
+        else "no secret digests were given for them"
+    )
+    return (
+        f"status: node extension messages of {pools} pool(s) withheld: they may quote a protected setting "
+        f"or a write-only secret and {why}. For redacted messages pipe the stack's state in: "
+        "`pulumi stack export --show-secrets | python -m provider status --stack -` (never write that "
+        "export to a file or a log: it holds the secret values)"
+    )
+
+
+def holds_ciphertext(document: Any) -> bool:
+    """Whether a stack document holds encrypted secrets (exported without ``--show-secrets``)."""
+    return any(SECRET_SIGNATURE_KEY in mapping and "ciphertext" in mapping for mapping in _mappings(document))
+
+
+def _without_message(status: Mapping[str, Any]) -> dict[str, Any]:
+    return {**status, "message": WITHHELD} if status.get("message") else dict(status)
+
+
+def _pool_id(mapping: Mapping[str, Any]) -> str | None:
+    outputs = mapping.get("outputs")
+    for source in (mapping, outputs if isinstance(outputs, Mapping) else {}):
+        for key in _ID_KEYS:
+            value = source.get(key)
+            if isinstance(value, str) and "/pools/" in value.lower():
+                try:
+                    return pool_ref_from_id(value).arm_id.lower()
+                except ValueError:
+                    continue
+    return None
+
+
+def _revealed(value: Any) -> Any:
+    """A value with Pulumi's secret envelope opened when it holds plain text; None for ciphertext."""
+    if isinstance(value, Mapping) and SECRET_SIGNATURE_KEY in value:
+        plaintext = value.get("plaintext")
+        if not isinstance(plaintext, str):
+            return None
+        try:
+            return _revealed(json.loads(plaintext))
+        except json.JSONDecodeError:
+            return plaintext
+    if isinstance(value, Mapping):
+        return {key: _revealed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_revealed(item) for item in value]
+    return value
+
+
+def _first(mapping: Mapping[str, Any], keys: Iterable[str]) -> Any:
+    return next((mapping[key] for key in keys if mapping.get(key) is not None), None)
+
+
+def _mappings(value: Any) -> Iterable[Mapping[str, Any]]:
+    if isinstance(value, Mapping):
+        yield value
+        for item in value.values():
+            yield from _mappings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _mappings(item)
