@@ -87,7 +87,7 @@ echo "extension status per extension:"
 pulumi stack output extension_status --json
 echo
 echo "status gate (exit 0 only when every extension succeeded on every node):"
-pulumi stack export > "$workdir/state.json"
-.venv/bin/python -m provider status --stack "$workdir/state.json"
+# The decrypted state goes through a pipe, never a file: with it the gate redacts as refresh does.
+pulumi stack export --show-secrets | .venv/bin/python -m provider status --stack -
 echo
 echo "Stack state and emulator state are kept in .pulumi-local; delete that folder to start afresh."
