@@ -54,6 +54,8 @@ OUTPUT_NAMES: Mapping[str, str] = {
     "extension_status": "extensionStatus",
     "nodes": "nodes",
     "node_count": "nodeCount",
+    "secret_digests": "secretDigests",
+    "protected_settings_salt": "protectedSettingsSalt",
 }
 
 #: Python argument name -> wire name for the provider's own options (never sent to Azure).
@@ -81,6 +83,8 @@ _OUTPUT_ONLY = {
     "extension_status",
     "nodes",
     "node_count",
+    "secret_digests",
+    "protected_settings_salt",
 }
 
 
@@ -109,6 +113,8 @@ class BatchPool(Resource, module="azurebatch", name="Pool"):
     extension_status: pulumi.Output[dict[str, dict[str, Any]]]
     nodes: pulumi.Output[list[dict[str, Any]]]
     node_count: pulumi.Output[int]
+    secret_digests: pulumi.Output[list[str]]
+    protected_settings_salt: pulumi.Output[str]
 
     def __init__(
         self,

@@ -4,8 +4,10 @@ A failed extension's status message is the VM's own words and may quote a protec
 write-only secret. A refresh hides them with the secret values of the call and the pool's stored
 ``secretDigests`` (``provider.concealment``); the status command runs outside the engine, so it takes the
 same material from the stack file it is given: `pulumi stack export --show-secrets` holds each pool's
-inputs (the secret values) and outputs (the digests and their salt) in plain text, and stack outputs may
-hold a pool's outputs. With it, every string is redacted exactly as refresh redacts it.
+inputs (the secret values) and outputs (the digests and their salt) in plain text, and
+`pulumi stack output --json --show-secrets` holds the digests a program exported next to the pool's id
+(``arm_id``, ``secret_digests``, ``protected_settings_salt``). With it, every string is redacted exactly
+as refresh redacts it.
 
 Without it (a pool named by ``--pool`` or ``--pool-id``, an export whose secrets are still ciphertext, a
 pool created before digests were stored) nothing can tell a secret from other text, so the free-text
@@ -28,6 +30,9 @@ WITHHELD = "[withheld: may quote a secret; see the status gate's redaction notes
 
 SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
 """The key Pulumi marks a secret value with in `pulumi stack export` (``plaintext`` or ``ciphertext``)."""
+
+HIDDEN_OUTPUT = "[secret]"
+"""What `pulumi stack output --json` prints for a secret output without ``--show-secrets``."""
 
 _ID_KEYS = ("armId", "arm_id", "id")
 _DIGEST_KEYS = (DIGESTS_KEY, "secret_digests")
@@ -91,7 +96,7 @@ def shown_outputs(outputs: Mapping[str, Any], redactor: Redactor | None) -> tupl
 def withheld_note(pools: int, ciphertext: bool) -> str:
     """The one stderr line saying that messages were withheld, why, and how to get them redacted."""
     why = (
-        "the stack export holds its secrets as ciphertext"
+        "the stack file holds its secrets encrypted (made without --show-secrets)"
         if ciphertext
         else "no secret digests were given for them"
     )
@@ -104,8 +109,12 @@ def withheld_note(pools: int, ciphertext: bool) -> str:
 
 
 def holds_ciphertext(document: Any) -> bool:
-    """Whether a stack document holds encrypted secrets (exported without ``--show-secrets``)."""
-    return any(SECRET_SIGNATURE_KEY in mapping and "ciphertext" in mapping for mapping in _mappings(document))
+    """Whether a stack document hides its secrets (made without ``--show-secrets``): ciphertext in an
+    export, ``"[secret]"`` in stack outputs."""
+    return any(
+        (SECRET_SIGNATURE_KEY in mapping and "ciphertext" in mapping) or HIDDEN_OUTPUT in mapping.values()
+        for mapping in _mappings(document)
+    )
 
 
 def _without_message(status: Mapping[str, Any]) -> dict[str, Any]:

@@ -4,8 +4,9 @@ A pool is created through the SDK's provider server (policy keep) while the emul
 fails with a message quoting the protected setting and a user's password, as a real handler may. The
 status command then reads it from a state export shaped like `pulumi stack export --show-secrets` (the
 secrets in plain text, so it redacts as refresh does), from the same export without `--show-secrets`
-(ciphertext: the messages are withheld) and by name (nothing to redact with: withheld too). Every byte it
-prints is scanned; the verdict must still be "failed" (exit code 1).
+(ciphertext: the messages are withheld), by name (nothing to redact with: withheld too) and from stack
+outputs holding the exported digests. Every byte it prints is scanned; the verdict must still be
+"failed" (exit code 1).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pulumi
 from pulumi.runtime import rpc
 
 from emulator import DEMO_ACCOUNT, EmulatorServer
@@ -172,7 +174,7 @@ def test_without_secret_material_messages_are_withheld_and_the_verdict_stands(
     by_name += ["--pool", inputs["poolName"]]
 
     for args, why in (
-        (["--stack", str(encrypted)], "holds its secrets as ciphertext"),
+        (["--stack", str(encrypted)], "holds its secrets encrypted"),
         (by_name, "no secret digests were given"),
     ):
         code, out, err = _status(emulator, *args, "--json")
@@ -215,3 +217,38 @@ def test_the_documented_pipe_redacts_in_a_separate_process(
     assert "verdict: failed (exit code 1)" in finished.stdout
     assert finished.stdout.count(f"clientSecret={REDACTED}") == 2
     assert _leaks(finished.stdout, finished.stderr) == []
+
+
+def test_stack_outputs_with_the_exported_digests_redact_too(
+    engine: EngineClient, emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    exposed: list[Any] = []
+
+    def build() -> list[BatchPool]:
+        pool = _pool()
+        exposed.extend([pool.secret_digests, pool.protected_settings_salt])
+        return [pool]
+
+    registered_inputs(build)
+    assert all(isinstance(output, pulumi.Output) for output in exposed), "a program can export them"
+
+    pool_id, _inputs, outputs = _created(engine, emulator)
+    assert is_secret(outputs["secretDigests"])
+    exported = {
+        "arm_id": outputs["armId"],
+        "secret_digests": strip_secrets(outputs["secretDigests"]),
+        "protected_settings_salt": outputs["protectedSettingsSalt"],
+    }
+    shown = tmp_path / "outputs.json"
+    shown.write_text(json.dumps(exported))  # `pulumi stack output --json --show-secrets`
+    code, out, err = _status(emulator, "--stack", str(shown), "--json")
+    assert code == 1 and json.loads(out)["pools"][0]["armId"] == pool_id
+    messages = _messages(json.loads(out))
+    assert messages and all(message.count(REDACTED) == 2 for message in messages)
+    assert _leaks(out, err) == []
+
+    hidden = tmp_path / "hidden.json"
+    hidden.write_text(json.dumps({**exported, "secret_digests": "[secret]"}))  # without --show-secrets
+    code, out, err = _status(emulator, "--stack", str(hidden), "--json")
+    assert code == 1 and set(_messages(json.loads(out))) == {WITHHELD}
+    assert "holds its secrets encrypted" in err and _leaks(out, err) == []
