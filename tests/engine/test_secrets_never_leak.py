@@ -54,7 +54,8 @@ SCRIPTED_MESSAGE = f"Enable failed: clientSecret={PROTECTED} was rejected by the
 START_TASK_SECRET = "startTask.containerSettings.registry.password"
 
 
-def _pool() -> BatchPool:
+def leaky_pool() -> BatchPool:
+    """A pool with a distinctive value in every kind of secret, failures kept (policy keep)."""
     return BatchPool(
         "leaky",
         resource_group_name=DEMO_ACCOUNT.resource_group,
@@ -167,7 +168,7 @@ def test_no_secret_reaches_anything_a_user_can_see(
 ) -> None:
     emulator, engine, state_file, log_file = world
     exposure = Exposure()
-    news = strip_secrets(registered_inputs(lambda: [_pool()])["leaky"])
+    news = strip_secrets(registered_inputs(lambda: [leaky_pool()])["leaky"])
     admin(
         emulator, "extension-failures", {"extension": "monitor", "nodes": "all", "message": SCRIPTED_MESSAGE}
     )

@@ -32,39 +32,10 @@ from tests.provider.test_lifecycle import admin
 
 from .engine import URN, EngineClient, decode
 from .program import is_secret, registered_inputs, strip_secrets
+from .test_secrets_never_leak import PASSWORD, PROTECTED, SECRETS, leaky_pool
 
 REPO = Path(__file__).resolve().parents[2]
-PROTECTED = "pk9Rq62StatusGateProtected"
-PASSWORD = "pw6Tz35StatusGatePassword"
-SECRETS = (PROTECTED, PASSWORD)
 SCRIPTED_MESSAGE = f"Enable failed: clientSecret={PROTECTED} rejected; tried user password {PASSWORD}"
-
-
-def _pool() -> BatchPool:
-    return BatchPool(
-        "gated",
-        resource_group_name=DEMO_ACCOUNT.resource_group,
-        account_name=DEMO_ACCOUNT.account_name,
-        vm_size="STANDARD_D2S_V3",
-        deployment_configuration={
-            "virtualMachineConfiguration": {
-                "imageReference": {"publisher": "canonical", "offer": "ubuntu-24_04-lts", "sku": "server"},
-                "nodeAgentSkuId": "batch.node.ubuntu 24.04",
-                "extensions": [
-                    {
-                        "name": "monitor",
-                        "publisher": "Microsoft.Azure.Monitor",
-                        "type": "AzureMonitorLinuxAgent",
-                        "typeHandlerVersion": "1.0",
-                        "protectedSettings": {"clientSecret": PROTECTED},
-                    }
-                ],
-            }
-        },
-        scale_settings={"fixedScale": {"targetDedicatedNodes": 2}},
-        user_accounts=[{"name": "batchadmin", "password": PASSWORD}],
-        extension_failure_policy="keep",
-    )
 
 
 def _exported(value: Any, *, show_secrets: bool) -> Any:
@@ -107,7 +78,7 @@ def _created(engine: EngineClient, emulator: EmulatorServer) -> tuple[str, dict[
     admin(
         emulator, "extension-failures", {"extension": "monitor", "nodes": "all", "message": SCRIPTED_MESSAGE}
     )
-    news = strip_secrets(registered_inputs(lambda: [_pool()])["gated"])
+    news = strip_secrets(registered_inputs(lambda: [leaky_pool()])["leaky"])
     checked = engine.check({}, news)
     assert list(checked.failures) == []
     inputs = decode(checked.inputs)
@@ -225,7 +196,7 @@ def test_stack_outputs_with_the_exported_digests_redact_too(
     exposed: list[Any] = []
 
     def build() -> list[BatchPool]:
-        pool = _pool()
+        pool = leaky_pool()
         exposed.extend([pool.secret_digests, pool.protected_settings_salt])
         return [pool]
 
