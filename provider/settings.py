@@ -42,11 +42,6 @@ def is_loopback_host(host: str | None) -> bool:
         return False
 
 
-def is_loopback_url(url: str) -> bool:
-    """True when the URL's host is a loopback host (see ``is_loopback_host``)."""
-    return is_loopback_host(urlsplit(url).hostname)
-
-
 @dataclass(frozen=True)
 class Settings:
     """Everything the network layer needs; frozen and hashable so it can key the per-process client cache."""
