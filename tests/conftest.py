@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from emulator import EmulatorServer
+from emulator.proxy import FaultProxy
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +22,18 @@ def emulator(emulator_session: EmulatorServer) -> EmulatorServer:
     """The session's emulator, reset to its initial accounts with no pools and no faults."""
     emulator_session.reset()
     return emulator_session
+
+
+@pytest.fixture(scope="module")
+def proxy_server(emulator_session: EmulatorServer) -> Iterator[FaultProxy]:
+    """One fault proxy in front of the session's emulator per module; ``proxy`` clears it for each test."""
+    with FaultProxy(upstream=emulator_session.url) as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def proxy(proxy_server: FaultProxy, emulator: EmulatorServer) -> Iterator[FaultProxy]:
+    """The proxy with no rules and an empty log, in front of an emulator reset to no pools and no faults."""
+    proxy_server.clear()
+    yield proxy_server
+    proxy_server.clear()

@@ -52,23 +52,9 @@ class CountingCredential:
         return StaticTokenCredential(DEV_TOKEN).get_token(*scopes)
 
 
-@pytest.fixture(scope="module")
-def proxy(emulator_session: EmulatorServer) -> Iterator[FaultProxy]:
-    with FaultProxy(upstream=emulator_session.url) as running:
-        yield running
-
-
 @pytest.fixture
-def faults(proxy: FaultProxy, emulator: EmulatorServer) -> Iterator[FaultProxy]:
-    """The proxy with no rules and an empty log before a freshly reset emulator; rules are removed after."""
-    proxy.clear()
-    yield proxy
-    proxy.clear()
-
-
-@pytest.fixture
-def url(faults: FaultProxy) -> str:
-    return faults.url + ACCOUNT_PATH + QUERY
+def url(proxy: FaultProxy) -> str:
+    return proxy.url + ACCOUNT_PATH + QUERY
 
 
 def make_transport(
@@ -82,22 +68,22 @@ def make_transport(
     return transport, fake, events
 
 
-def sent(faults: FaultProxy) -> int:
-    return len(faults.log)
+def sent(proxy: FaultProxy) -> int:
+    return len(proxy.log)
 
 
-def test_success_is_returned_without_retrying(faults: FaultProxy, url: str) -> None:
+def test_success_is_returned_without_retrying(proxy: FaultProxy, url: str) -> None:
     transport, fake, _ = make_transport()
     response = transport.request("GET", url)
     assert response.status_code == 200
     assert response.json()["name"] == DEMO_ACCOUNT.account_name
     assert response.json() is response.json()
     assert response.headers["content-type"] == response.headers["Content-Type"]
-    assert sent(faults) == 1
+    assert sent(proxy) == 1
     assert fake.sleeps == []
 
 
-def test_connections_are_kept_alive_and_reopened_after_close(url: str, faults: FaultProxy) -> None:
+def test_connections_are_kept_alive_and_reopened_after_close(url: str, proxy: FaultProxy) -> None:
     transport, _, _ = make_transport()
     for _ in range(3):
         transport.request("GET", url)
@@ -107,13 +93,13 @@ def test_connections_are_kept_alive_and_reopened_after_close(url: str, faults: F
     transport.close()
     assert transport._origins == {}
     assert transport.request("GET", url).status_code == 200
-    assert sent(faults) == 4, faults.log
+    assert sent(proxy) == 4, proxy.log
 
 
-def test_retry_after_values_are_the_sleeps(faults: FaultProxy, url: str) -> None:
-    faults.add(Rule("status", status=429, headers={"Retry-After": "3"}, times=1))
-    faults.add(Rule("status", status=503, headers={"retry-after-ms": "1500"}, times=1))
-    faults.add(Rule("status", status=503, headers={"x-ms-retry-after-ms": "250"}, times=1))
+def test_retry_after_values_are_the_sleeps(proxy: FaultProxy, url: str) -> None:
+    proxy.add(Rule("status", status=429, headers={"Retry-After": "3"}, times=1))
+    proxy.add(Rule("status", status=503, headers={"retry-after-ms": "1500"}, times=1))
+    proxy.add(Rule("status", status=503, headers={"x-ms-retry-after-ms": "250"}, times=1))
     transport, fake, events = make_transport()
     assert transport.request("GET", url).status_code == 200
     assert fake.sleeps == [3.0, 1.5, 0.25]
@@ -121,11 +107,11 @@ def test_retry_after_values_are_the_sleeps(faults: FaultProxy, url: str) -> None
     assert events[0].reason == "throttled (429)"
     assert events[0].status == 429
     assert "retrying in 3 s" in str(events[0])
-    assert sent(faults) == 4
+    assert sent(proxy) == 4
 
 
-def test_without_retry_after_backoff_is_exponential_and_capped(faults: FaultProxy, url: str) -> None:
-    faults.add(Rule("status", status=500, times=4))
+def test_without_retry_after_backoff_is_exponential_and_capped(proxy: FaultProxy, url: str) -> None:
+    proxy.add(Rule("status", status=500, times=4))
     fake = FakeTime()
     policy = RetryPolicy(
         total=6,
@@ -139,71 +125,71 @@ def test_without_retry_after_backoff_is_exponential_and_capped(faults: FaultProx
     assert fake.sleeps == [1.0, 2.0, 4.0, 5.0]
 
 
-def test_jitter_scales_the_backoff(faults: FaultProxy, url: str) -> None:
-    faults.add(Rule("status", status=502, times=1))
+def test_jitter_scales_the_backoff(proxy: FaultProxy, url: str) -> None:
+    proxy.add(Rule("status", status=502, times=1))
     transport, fake, _ = make_transport()
     transport.request("GET", url)
     assert fake.sleeps == [pytest.approx(0.8 * 1.2)]
 
 
-def test_retries_exhausted_raise_the_typed_error(faults: FaultProxy, url: str) -> None:
-    faults.add(Rule("status", status=429, headers={"Retry-After": "1"}))
+def test_retries_exhausted_raise_the_typed_error(proxy: FaultProxy, url: str) -> None:
+    proxy.add(Rule("status", status=429, headers={"Retry-After": "1"}))
     transport, _, _ = make_transport(total=2)
     with pytest.raises(ThrottledError) as exc:
         transport.request("GET", url)
     assert exc.value.status_code == 429
     assert exc.value.code == "Injected429"
-    assert sent(faults) == 3
+    assert sent(proxy) == 3
 
 
 @pytest.mark.parametrize("status", [400, 403, 404, 409, 412])
-def test_non_retryable_statuses_fail_at_once(faults: FaultProxy, url: str, status: int) -> None:
-    faults.add(Rule("status", status=status, headers={"Retry-After": "1"}))
+def test_non_retryable_statuses_fail_at_once(proxy: FaultProxy, url: str, status: int) -> None:
+    proxy.add(Rule("status", status=status, headers={"Retry-After": "1"}))
     transport, fake, _ = make_transport()
     with pytest.raises(HttpResponseError) as exc:
         transport.request("GET", url)
     assert exc.value.status_code == status
     assert exc.value.method == "GET"
-    assert sent(faults) == 1
+    assert sent(proxy) == 1
     assert fake.sleeps == []
 
 
-def test_202_and_3xx_are_returned_not_retried(faults: FaultProxy, url: str) -> None:
-    faults.add(Rule("status", method="DELETE", status=202, headers={"Retry-After": "5"}))
-    faults.add(Rule("status", method="GET", status=302))
+def test_202_and_3xx_are_returned_not_retried(proxy: FaultProxy, url: str) -> None:
+    proxy.add(Rule("status", method="DELETE", status=202, headers={"Retry-After": "5"}))
+    proxy.add(Rule("status", method="GET", status=302))
     transport, _, _ = make_transport()
     assert transport.request("DELETE", url).status_code == 202
     assert transport.request("GET", url).status_code == 302
-    assert sent(faults) == 2
+    assert sent(proxy) == 2
 
 
-def test_patch_is_retried_only_with_if_match(faults: FaultProxy, url: str) -> None:
-    faults.add(Rule("status", status=503, headers={"Retry-After": "1"}, times=2))
-    faults.add(Rule("status", status=200))
+def test_patch_is_retried_only_with_if_match(proxy: FaultProxy, url: str) -> None:
+    proxy.add(Rule("status", status=503, headers={"Retry-After": "1"}, times=2))
+    proxy.add(Rule("status", status=200))
     transport, fake, _ = make_transport()
     with pytest.raises(ServiceError):
         transport.request("PATCH", url, json={})
-    assert sent(faults) == 1
+    assert sent(proxy) == 1
     transport.request("PATCH", url, json={"a": 1}, headers={"If-Match": 'W/"1"'})
-    assert sent(faults) == 3
+    assert sent(proxy) == 3
     assert fake.sleeps == [1.0]
 
 
-def test_post_is_never_retried(faults: FaultProxy, url: str) -> None:
-    faults.add(Rule("status", status=500))
+def test_post_is_never_retried(proxy: FaultProxy, url: str) -> None:
+    proxy.add(Rule("status", status=500))
     transport, _, _ = make_transport()
     with pytest.raises(ServiceError):
         transport.request("POST", url)
-    assert sent(faults) == 1
+    assert sent(proxy) == 1
 
 
-def test_a_reset_connection_is_retried_then_named(faults: FaultProxy, url: str) -> None:
-    faults.add(Rule("reset", times=1))
+def test_a_reset_connection_is_retried_then_named(proxy: FaultProxy, url: str) -> None:
+    proxy.add(Rule("reset", times=1))
     transport, _, events = make_transport()
     assert transport.request("GET", url).status_code == 200
     assert [e.status for e in events] == [None]
 
-    faults.add(Rule("reset"))
+    proxy.add(Rule("reset"))
     transport, _, _ = make_transport(total=1)
     with pytest.raises(ConnectionFailedError, match=r"closed without an answer.*proxy") as exc:
         transport.request("GET", url)
@@ -230,22 +216,22 @@ def test_https_to_the_plain_http_emulator_is_a_tls_error(emulator_session: Emula
         transport.request("GET", https_url)
 
 
-def test_a_truncated_body_is_retried_then_a_malformed_response(faults: FaultProxy, url: str) -> None:
-    faults.add(Rule("truncate", times=1))
+def test_a_truncated_body_is_retried_then_a_malformed_response(proxy: FaultProxy, url: str) -> None:
+    proxy.add(Rule("truncate", times=1))
     transport, _, _ = make_transport()
     assert transport.request("GET", url).json()["name"] == DEMO_ACCOUNT.account_name
 
-    faults.add(Rule("truncate"))
+    proxy.add(Rule("truncate"))
     transport, _, _ = make_transport(total=1)
     with pytest.raises(MalformedResponseError, match=r"\(HTTP 200\): answer cut short.*proxy") as exc:
         transport.request("GET", url)
     assert ACCOUNT_PATH in str(exc.value)
     assert exc.value.status_code == 200
-    assert sent(faults) == 4
+    assert sent(proxy) == 4
 
 
-def test_an_html_page_with_200_is_a_malformed_response_on_parse(faults: FaultProxy, url: str) -> None:
-    faults.add(Rule("html", status=200))
+def test_an_html_page_with_200_is_a_malformed_response_on_parse(proxy: FaultProxy, url: str) -> None:
+    proxy.add(Rule("html", status=200))
     transport, _, _ = make_transport()
     response = transport.request("GET", url)
     with pytest.raises(MalformedResponseError, match=r"GET .*HTTP 200 with an HTML page.*proxy") as exc:
@@ -254,8 +240,8 @@ def test_an_html_page_with_200_is_a_malformed_response_on_parse(faults: FaultPro
     assert isinstance(exc.value, ValueError)
 
 
-def test_an_html_error_page_names_the_proxy(faults: FaultProxy, url: str) -> None:
-    faults.add(Rule("html", status=502))
+def test_an_html_error_page_names_the_proxy(proxy: FaultProxy, url: str) -> None:
+    proxy.add(Rule("html", status=502))
     transport, _, _ = make_transport(total=0)
     with pytest.raises(ServiceError, match=r"not an Azure error \(text/html\)") as exc:
         transport.request("GET", url)
@@ -263,32 +249,32 @@ def test_an_html_error_page_names_the_proxy(faults: FaultProxy, url: str) -> Non
     assert f"GET {ACCOUNT_PATH}" in str(exc.value)
 
 
-def test_no_answer_within_the_timeout_is_a_request_timeout(faults: FaultProxy, url: str) -> None:
-    faults.add(Rule("delay", delay_ms=400))
+def test_no_answer_within_the_timeout_is_a_request_timeout(proxy: FaultProxy, url: str) -> None:
+    proxy.add(Rule("delay", delay_ms=400))
     transport, _, _ = make_transport(total=0, timeout=0.1)
     with pytest.raises(RequestTimeoutError, match=r"no answer within 0.1 s.*requestTimeoutSeconds"):
         transport.request("GET", url)
 
 
-def test_deadline_stops_retrying_before_sleeping_past_it(faults: FaultProxy, url: str) -> None:
-    faults.add(Rule("status", status=503, headers={"Retry-After": "4"}))
+def test_deadline_stops_retrying_before_sleeping_past_it(proxy: FaultProxy, url: str) -> None:
+    proxy.add(Rule("status", status=503, headers={"Retry-After": "4"}))
     transport, fake, _ = make_transport()
     with pytest.raises(OperationTimeoutError, match=r"got HTTP 503; the next retry would wait 4 s"):
         transport.request("GET", url, deadline=10.0)
     assert fake.sleeps == [4.0, 4.0]
-    assert sent(faults) == 3
+    assert sent(proxy) == 3
 
 
-def test_deadline_already_passed_sends_nothing(faults: FaultProxy, url: str) -> None:
+def test_deadline_already_passed_sends_nothing(proxy: FaultProxy, url: str) -> None:
     transport, fake, _ = make_transport()
     fake.now = 50.0
     with pytest.raises(OperationTimeoutError):
         transport.request("GET", url, deadline=49.0)
-    assert sent(faults) == 0
+    assert sent(proxy) == 0
 
 
-def test_401_drops_the_token_and_resends_once(faults: FaultProxy, url: str) -> None:
-    faults.add(Rule("status", status=401, times=1))
+def test_401_drops_the_token_and_resends_once(proxy: FaultProxy, url: str) -> None:
+    proxy.add(Rule("status", status=401, times=1))
     credential = CountingCredential()
     transport, fake, _ = make_transport(credential=credential)
     assert transport.request("GET", url).status_code == 200
@@ -296,16 +282,16 @@ def test_401_drops_the_token_and_resends_once(faults: FaultProxy, url: str) -> N
     assert fake.sleeps == []
 
 
-def test_a_second_401_is_an_authentication_error(faults: FaultProxy, url: str) -> None:
+def test_a_second_401_is_an_authentication_error(proxy: FaultProxy, url: str) -> None:
     transport, _, _ = make_transport(credential=StaticTokenCredential("not-the-dev-token"))
     with pytest.raises(AuthenticationError):
         transport.request("GET", url)
-    assert sent(faults) == 2
+    assert sent(proxy) == 2
 
 
-def test_errors_and_retry_events_carry_no_secrets(faults: FaultProxy, url: str) -> None:
-    faults.add(Rule("status", status=429, headers={"Retry-After": "1"}, times=1))
-    faults.add(Rule("reset"))
+def test_errors_and_retry_events_carry_no_secrets(proxy: FaultProxy, url: str) -> None:
+    proxy.add(Rule("status", status=429, headers={"Retry-After": "1"}, times=1))
+    proxy.add(Rule("reset"))
     transport, _, events = make_transport(total=1, credential=StaticTokenCredential(DEV_TOKEN))
     with pytest.raises(ConnectionFailedError) as exc:
         transport.request("PUT", url + "&sig=SAS", json={"protectedSettings": {"k": "hunter2"}})
@@ -325,7 +311,7 @@ def test_retry_after_parsing() -> None:
     assert retry_after_seconds(Headers([("RETRY-AFTER", "5")]), now=now) == 5.0
 
 
-def test_an_idle_connection_the_server_closed_is_not_reused(faults: FaultProxy, url: str) -> None:
+def test_an_idle_connection_the_server_closed_is_not_reused(proxy: FaultProxy, url: str) -> None:
     transport, _, _ = make_transport()
     transport.request("GET", url)
     (origin,) = transport._origins.values()
@@ -337,7 +323,7 @@ def test_an_idle_connection_the_server_closed_is_not_reused(faults: FaultProxy, 
 
     assert transport.request("GET", url).status_code == 200
     assert idle.sock is None, "the dead connection was closed, not sent on"
-    assert sent(faults) == 2
+    assert sent(proxy) == 2
 
 
 class WireShapes(BaseHTTPRequestHandler):
