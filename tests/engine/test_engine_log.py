@@ -25,6 +25,7 @@ from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2, prov
 from emulator import DEMO_ACCOUNT, EmulatorServer
 from provider import BatchPoolProvider
 from provider.engine_log import engine_address
+from tests.pools import KEY_VAULT_EXTENSION, ubuntu_deployment
 
 from .engine import URN, EngineClient, decode, encode
 
@@ -86,20 +87,7 @@ def key_vault_pool_without_identity() -> dict[str, Any]:
         "accountName": DEMO_ACCOUNT.account_name,
         "poolName": "logged",
         "vmSize": "STANDARD_D2S_V3",
-        "deploymentConfiguration": {
-            "virtualMachineConfiguration": {
-                "imageReference": {"publisher": "canonical", "offer": "ubuntu-24_04-lts", "sku": "server"},
-                "nodeAgentSkuId": "batch.node.ubuntu 24.04",
-                "extensions": [
-                    {
-                        "name": "secretext",
-                        "publisher": "Microsoft.Azure.KeyVault",
-                        "type": "KeyVaultForLinux",
-                        "typeHandlerVersion": "3.0",
-                    }
-                ],
-            }
-        },
+        "deploymentConfiguration": ubuntu_deployment(KEY_VAULT_EXTENSION),
         "scaleSettings": {"fixedScale": {"targetDedicatedNodes": 2}},
     }
 

@@ -27,6 +27,7 @@ from pulumi.runtime.proto import provider_pb2
 from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
 from provider import BatchPool
 from provider.secrets import REDACTED
+from tests.pools import MONITOR_EXTENSION, ubuntu_deployment
 from tests.provider.test_lifecycle import admin
 
 from .conftest import provider_server
@@ -61,21 +62,9 @@ def leaky_pool() -> BatchPool:
         resource_group_name=DEMO_ACCOUNT.resource_group,
         account_name=DEMO_ACCOUNT.account_name,
         vm_size="STANDARD_D2S_V3",
-        deployment_configuration={
-            "virtualMachineConfiguration": {
-                "imageReference": {"publisher": "canonical", "offer": "ubuntu-24_04-lts", "sku": "server"},
-                "nodeAgentSkuId": "batch.node.ubuntu 24.04",
-                "extensions": [
-                    {
-                        "name": "monitor",
-                        "publisher": "Microsoft.Azure.Monitor",
-                        "type": "AzureMonitorLinuxAgent",
-                        "typeHandlerVersion": "1.0",
-                        "protectedSettings": {"clientSecret": PROTECTED},
-                    }
-                ],
-            }
-        },
+        deployment_configuration=ubuntu_deployment(
+            {**MONITOR_EXTENSION, "protectedSettings": {"clientSecret": PROTECTED}}
+        ),
         scale_settings={"fixedScale": {"targetDedicatedNodes": 2}},
         user_accounts=[
             {"name": "batchadmin", "password": PASSWORD, "linuxUserConfiguration": {"sshPrivateKey": SSH_KEY}}

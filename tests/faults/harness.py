@@ -21,6 +21,7 @@ from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
 from provider import BatchPoolProvider
 from provider.errors import BatchPoolError
 from provider.ownership import CREATE_TOKEN_TAG, MANAGED_BY_TAG, is_ownership_tag
+from tests.pools import MONITOR_EXTENSION, ubuntu_deployment
 
 SECRET = "fault-matrix-s3cr3t-7f41c0"
 """A protected setting value that must never appear in a message or a log line."""
@@ -65,21 +66,7 @@ def program(**overrides: Any) -> dict[str, Any]:
         "resourceGroupName": DEMO_ACCOUNT.resource_group,
         "accountName": DEMO_ACCOUNT.account_name,
         "vmSize": "STANDARD_D2S_V3",
-        "deploymentConfiguration": {
-            "virtualMachineConfiguration": {
-                "imageReference": {"publisher": "canonical", "offer": "ubuntu-24_04-lts", "sku": "server"},
-                "nodeAgentSkuId": "batch.node.ubuntu 24.04",
-                "extensions": [
-                    {
-                        "name": "monitor",
-                        "publisher": "Microsoft.Azure.Monitor",
-                        "type": "AzureMonitorLinuxAgent",
-                        "typeHandlerVersion": "1.0",
-                        "settings": {"workspace": "w1"},
-                    }
-                ],
-            }
-        },
+        "deploymentConfiguration": ubuntu_deployment({**MONITOR_EXTENSION, "settings": {"workspace": "w1"}}),
         "scaleSettings": {"fixedScale": {"targetDedicatedNodes": 2}},
         "tags": {"team": "render"},
         "timeoutMinutes": TIMEOUT_MINUTES,

@@ -26,6 +26,7 @@ import requests
 from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
 from provider import BatchPool, BatchPoolProvider
 from tests.engine.program import registered_inputs, strip_secrets
+from tests.pools import ubuntu_deployment
 
 REPO = Path(__file__).resolve().parents[2]
 README = REPO / "README.md"
@@ -167,23 +168,9 @@ def _status_against_the_emulator(argv: list[str], emulator: EmulatorServer) -> N
     body = {
         "properties": {
             "vmSize": "STANDARD_D2S_V3",
-            "deploymentConfiguration": {
-                "virtualMachineConfiguration": {
-                    "imageReference": {
-                        "publisher": "canonical",
-                        "offer": "ubuntu-24_04-lts",
-                        "sku": "server",
-                    },
-                    "nodeAgentSkuId": "batch.node.ubuntu 24.04",
-                    "extensions": [
-                        {
-                            "name": "monitor",
-                            "publisher": "Microsoft.Azure.Monitor",
-                            "type": "AzureMonitorLinuxAgent",
-                        }
-                    ],
-                }
-            },
+            "deploymentConfiguration": ubuntu_deployment(
+                {"name": "monitor", "publisher": "Microsoft.Azure.Monitor", "type": "AzureMonitorLinuxAgent"}
+            ),
             "scaleSettings": {"fixedScale": {"targetDedicatedNodes": 1}},
         }
     }

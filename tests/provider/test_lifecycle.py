@@ -12,6 +12,7 @@ import requests
 from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
 from provider import BatchPoolProvider
 from provider.errors import BatchPoolError
+from tests.pools import KEY_VAULT_EXTENSION, ubuntu_deployment
 from tests.provider import configured_provider
 
 PROTECTED = "vault-client-secret-value"
@@ -44,26 +45,17 @@ def program(**overrides: Any) -> dict[str, Any]:
             "type": "UserAssigned",
             "userAssignedIdentities": {"/subscriptions/s/resourceGroups/r/providers/x/id": {}},
         },
-        "deploymentConfiguration": {
-            "virtualMachineConfiguration": {
-                "imageReference": {"publisher": "canonical", "offer": "ubuntu-24_04-lts", "sku": "server"},
-                "nodeAgentSkuId": "batch.node.ubuntu 24.04",
-                "extensions": [
-                    {
-                        "name": "secretext",
-                        "publisher": "Microsoft.Azure.KeyVault",
-                        "type": "KeyVaultForLinux",
-                        "typeHandlerVersion": "3.0",
-                        "settings": {
-                            "secretsManagementSettings": {
-                                "requireInitialSync": True,
-                                "observedCertificates": [VAULT_CERT],
-                            }
-                        },
+        "deploymentConfiguration": ubuntu_deployment(
+            {
+                **KEY_VAULT_EXTENSION,
+                "settings": {
+                    "secretsManagementSettings": {
+                        "requireInitialSync": True,
+                        "observedCertificates": [VAULT_CERT],
                     }
-                ],
+                },
             }
-        },
+        ),
         "scaleSettings": {"fixedScale": {"targetDedicatedNodes": 2}},
         "protectedSettings": {"secretext": {"clientSecret": PROTECTED}},
     }

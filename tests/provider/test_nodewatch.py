@@ -26,6 +26,7 @@ from provider.lifecycle import PoolLifecycle
 from provider.nodewatch import PollInterval
 from provider.settings import Settings
 from provider.transport import RetryPolicy, Transport
+from tests.pools import MONITOR_EXTENSION, ubuntu_deployment
 from tests.provider.fake_time import FakeTime
 
 POLL_SECONDS = 5.0
@@ -50,24 +51,7 @@ class Setup:
             "accountName": DEMO_ACCOUNT.account_name,
             "poolNamePrefix": "watch",
             "vmSize": "STANDARD_D2S_V3",
-            "deploymentConfiguration": {
-                "virtualMachineConfiguration": {
-                    "imageReference": {
-                        "publisher": "canonical",
-                        "offer": "ubuntu-24_04-lts",
-                        "sku": "server",
-                    },
-                    "nodeAgentSkuId": "batch.node.ubuntu 24.04",
-                    "extensions": [
-                        {
-                            "name": "monitor",
-                            "publisher": "Microsoft.Azure.Monitor",
-                            "type": "AzureMonitorLinuxAgent",
-                            "typeHandlerVersion": "1.0",
-                        }
-                    ],
-                }
-            },
+            "deploymentConfiguration": ubuntu_deployment(MONITOR_EXTENSION),
             "scaleSettings": {"fixedScale": {"targetDedicatedNodes": nodes}},
             **options,
         }

@@ -16,6 +16,7 @@ from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
 from provider.cli import main
 from provider.health import Verdict, pool_verdict
 from provider.ownership import MANAGED_BY_TAG, MANAGED_BY_VALUE, STACK_TAG
+from tests.pools import KEY_VAULT_EXTENSION, ubuntu_deployment
 
 REPO = Path(__file__).resolve().parents[2]
 ACCOUNT_ID = (
@@ -28,12 +29,7 @@ HEADERS = {"Authorization": f"Bearer {DEV_TOKEN}"}
 
 def put_pool(emulator: EmulatorServer, name: str, *, certificate: str | None = None, tags: Any = None) -> str:
     """Create a pool from outside the provider (as another tool or an interrupted run would)."""
-    extension: dict[str, Any] = {
-        "name": "secretext",
-        "publisher": "Microsoft.Azure.KeyVault",
-        "type": "KeyVaultForLinux",
-        "typeHandlerVersion": "3.0",
-    }
+    extension: dict[str, Any] = dict(KEY_VAULT_EXTENSION)
     if certificate:
         extension["settings"] = {
             "secretsManagementSettings": {"requireInitialSync": True, "observedCertificates": [certificate]}
@@ -41,17 +37,7 @@ def put_pool(emulator: EmulatorServer, name: str, *, certificate: str | None = N
     body = {
         "properties": {
             "vmSize": "STANDARD_D2S_V3",
-            "deploymentConfiguration": {
-                "virtualMachineConfiguration": {
-                    "imageReference": {
-                        "publisher": "canonical",
-                        "offer": "ubuntu-24_04-lts",
-                        "sku": "server",
-                    },
-                    "nodeAgentSkuId": "batch.node.ubuntu 24.04",
-                    "extensions": [extension],
-                }
-            },
+            "deploymentConfiguration": ubuntu_deployment(extension),
             "scaleSettings": {"fixedScale": {"targetDedicatedNodes": 2}},
         },
         "tags": tags or {},
