@@ -70,10 +70,7 @@ def emulator_process() -> Iterator[str]:
 
 def create_pool(url: str, nodes: int) -> list[str]:
     """Create the benchmark pool and return the ids of its nodes once they have settled."""
-    account = (
-        f"{url}/subscriptions/{DEMO_ACCOUNT.subscription_id}/resourceGroups/{DEMO_ACCOUNT.resource_group}"
-        f"/providers/Microsoft.Batch/batchAccounts/{DEMO_ACCOUNT.account_name}"
-    )
+    account = f"{url}{DEMO_ACCOUNT.arm_id}"
     extension = {
         "publisher": "Microsoft.Azure.Monitor",
         "type": "AzureMonitorLinuxAgent",

@@ -31,10 +31,7 @@ def http() -> Iterator[requests.Session]:
 @pytest.fixture
 def account_url(emulator: EmulatorServer) -> str:
     """ARM URL of the demo account."""
-    return (
-        f"{emulator.url}/subscriptions/{DEMO_ACCOUNT.subscription_id}/resourceGroups/"
-        f"{DEMO_ACCOUNT.resource_group}/providers/Microsoft.Batch/batchAccounts/{DEMO_ACCOUNT.account_name}"
-    )
+    return f"{emulator.url}{DEMO_ACCOUNT.arm_id}"
 
 
 @pytest.fixture

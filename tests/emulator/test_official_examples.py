@@ -133,11 +133,7 @@ class Replayer:
         self.session.headers["Authorization"] = f"Bearer {DEV_TOKEN}"
 
     def arm(self, suffix: str = "") -> str:
-        account = DEMO_ACCOUNT
-        return (
-            f"{self.base_url}/subscriptions/{account.subscription_id}/resourceGroups/{account.resource_group}"
-            f"/providers/Microsoft.Batch/batchAccounts/{account.account_name}{suffix}"
-        )
+        return f"{self.base_url}{DEMO_ACCOUNT.arm_id}{suffix}"
 
     def send(
         self,

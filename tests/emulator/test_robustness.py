@@ -78,11 +78,7 @@ class Case:
 
 
 def arm_path(suffix: str = "") -> str:
-    a = DEMO_ACCOUNT
-    return (
-        f"/subscriptions/{a.subscription_id}/resourceGroups/{a.resource_group}"
-        f"/providers/Microsoft.Batch/batchAccounts/{a.account_name}{suffix}"
-    )
+    return f"{DEMO_ACCOUNT.arm_id}{suffix}"
 
 
 def pool_path(name: str | None = None) -> str:

@@ -34,10 +34,7 @@ TIGHT_MINUTES = 0.05
 OPERATION_TIMEOUT_MINUTES = 0.05
 """The rollback's, delete's and refresh's deadline (batchpool:operationTimeoutMinutes)."""
 API = {"api-version": "2025-06-01"}
-ACCOUNT_PATH = (
-    f"/subscriptions/{DEMO_ACCOUNT.subscription_id}/resourceGroups/{DEMO_ACCOUNT.resource_group}"
-    f"/providers/Microsoft.Batch/batchAccounts/{DEMO_ACCOUNT.account_name}"
-)
+ACCOUNT_PATH = DEMO_ACCOUNT.arm_id
 POOL_PATH = rf"/pools/{POOL}\?"
 """Proxy rule path for the pool's own ARM URL (and not its nodes, nor its delete operation)."""
 

@@ -150,8 +150,7 @@ def _emulator_starts_and_stops(argv: list[str], tmp_path: Path) -> None:
         url = process.stdout.readline().strip()
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url), url
         account = requests.get(
-            f"{url}/subscriptions/{DEMO_ACCOUNT.subscription_id}/resourceGroups/{DEMO_ACCOUNT.resource_group}"
-            f"/providers/Microsoft.Batch/batchAccounts/{DEMO_ACCOUNT.account_name}",
+            f"{url}{DEMO_ACCOUNT.arm_id}",
             params={"api-version": "2025-06-01"},
             headers={"Authorization": f"Bearer {DEV_TOKEN}"},
             timeout=10,

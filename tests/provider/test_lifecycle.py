@@ -106,10 +106,7 @@ def test_failed_key_vault_sync_rolls_back_and_names_nodes(
     assert "unusable" in message
     assert "was deleted again" in message
     assert PROTECTED not in message
-    pool_url = (
-        f"{emulator.url}/subscriptions/{DEMO_ACCOUNT.subscription_id}/resourceGroups/{DEMO_ACCOUNT.resource_group}"
-        f"/providers/Microsoft.Batch/batchAccounts/{DEMO_ACCOUNT.account_name}/pools/kv-fails"
-    )
+    pool_url = f"{emulator.url}{DEMO_ACCOUNT.arm_id}/pools/kv-fails"
     gone = requests.get(
         pool_url,
         params={"api-version": "2025-06-01"},

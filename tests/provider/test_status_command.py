@@ -19,10 +19,7 @@ from provider.ownership import MANAGED_BY_TAG, MANAGED_BY_VALUE, STACK_TAG
 from tests.pools import KEY_VAULT_EXTENSION, ubuntu_deployment
 
 REPO = Path(__file__).resolve().parents[2]
-ACCOUNT_ID = (
-    f"/subscriptions/{DEMO_ACCOUNT.subscription_id}/resourceGroups/{DEMO_ACCOUNT.resource_group}"
-    f"/providers/Microsoft.Batch/batchAccounts/{DEMO_ACCOUNT.account_name}"
-)
+ACCOUNT_ID = DEMO_ACCOUNT.arm_id
 MISSING_CERT = "https://other-vault.vault.azure.net/secrets/absent"
 HEADERS = {"Authorization": f"Bearer {DEV_TOKEN}"}
 

@@ -34,10 +34,7 @@ from provider.errors import (
 from provider.transport import Headers, RetryEvent, RetryPolicy, Transport, retry_after_seconds
 from tests.provider.fake_time import FakeTime
 
-ACCOUNT_PATH = (
-    f"/subscriptions/{DEMO_ACCOUNT.subscription_id}/resourceGroups/{DEMO_ACCOUNT.resource_group}"
-    f"/providers/Microsoft.Batch/batchAccounts/{DEMO_ACCOUNT.account_name}"
-)
+ACCOUNT_PATH = DEMO_ACCOUNT.arm_id
 QUERY = "?api-version=2025-06-01"
 
 

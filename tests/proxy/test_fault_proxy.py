@@ -30,10 +30,7 @@ def http() -> Iterator[requests.Session]:
 
 
 def account_url(base: str) -> str:
-    return (
-        f"{base}/subscriptions/{DEMO_ACCOUNT.subscription_id}/resourceGroups/{DEMO_ACCOUNT.resource_group}"
-        f"/providers/Microsoft.Batch/batchAccounts/{DEMO_ACCOUNT.account_name}"
-    )
+    return f"{base}{DEMO_ACCOUNT.arm_id}"
 
 
 def pool_body() -> dict[str, object]:
