@@ -7,9 +7,10 @@ the remedy from here, so the two never give different advice.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+from provider.normalize import parse_json_text
 
 KEY_VAULT_PUBLISHER = "microsoft.azure.keyvault"
 
@@ -66,12 +67,7 @@ def _key_vault_remedy(extension: Mapping[str, Any], kind: str) -> str:
 
 def _settings(extension: Mapping[str, Any]) -> Mapping[str, Any]:
     """The extension's settings as a mapping: Azure accepts (and the data plane returns) a JSON string."""
-    settings = extension.get("settings")
-    if isinstance(settings, str):
-        try:
-            settings = json.loads(settings)
-        except ValueError:
-            return {}
+    settings = parse_json_text(extension.get("settings"))
     return settings if isinstance(settings, Mapping) else {}
 
 
