@@ -355,12 +355,12 @@ class PoolLifecycle:
         names = extension_names(inputs)
         if not options.wait_for_nodes:
             reason = "not read: waitForNodes=false (run `pulumi refresh` to read it)"
-            return self._summarise(ref, names, status.Unread(reason, _current_nodes(pool)), options)
+            return self._summarise(ref, names, status.Unread(reason, mapping.allocated_nodes(pool)), options)
         watch = NodeWatch(self._data_plane_for(ref), ref.pool_name, names)
         interval = PollInterval(self._poll_interval)
         reports: list[status.NodeReport] = []
         while True:
-            target = _current_nodes(pool)
+            target = mapping.allocated_nodes(pool)
             try:
                 reports, changed = watch.poll()
             except DataPlaneAccessDenied as error:
@@ -391,7 +391,7 @@ class PoolLifecycle:
             return NodeWatch(self._data_plane_for(ref), ref.pool_name, names).read_all()
         except BatchPoolError as error:
             self._warn(f"{ref.pool_name}: extension status unknown: {error}")
-            return status.Unread(str(error), _current_nodes(pool))
+            return status.Unread(str(error), mapping.allocated_nodes(pool))
 
     def _summarise(
         self,
@@ -419,13 +419,6 @@ def extension_names(inputs: Mapping[str, Any]) -> list[str]:
     """The names of the extensions declared on the pool, in declaration order."""
     configuration = (inputs.get("deploymentConfiguration") or {}).get("virtualMachineConfiguration") or {}
     return [str(extension["name"]) for extension in configuration.get("extensions") or []]
-
-
-def _current_nodes(pool: Mapping[str, Any]) -> int:
-    properties = pool.get("properties") or {}
-    return int(properties.get("currentDedicatedNodes") or 0) + int(
-        properties.get("currentLowPriorityNodes") or 0
-    )
 
 
 def _provider_options(state: Mapping[str, Any]) -> dict[str, Any]:

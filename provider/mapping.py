@@ -219,6 +219,14 @@ def inputs_from_arm(pool: Mapping[str, Any], previous_inputs: Mapping[str, Any])
     }
 
 
+def allocated_nodes(pool: Mapping[str, Any]) -> int:
+    """How many nodes (dedicated plus low-priority) an ARM pool body says are allocated now."""
+    properties = pool.get("properties") or {}
+    return int(properties.get("currentDedicatedNodes") or 0) + int(
+        properties.get("currentLowPriorityNodes") or 0
+    )
+
+
 def read_only_outputs(pool: Mapping[str, Any]) -> dict[str, Any]:
     """The pool's server-side state as outputs: ARM id, etag, states, node counts, resize errors, times."""
     properties = pool.get("properties") or {}

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from provider.mapping import allocated_nodes
 from provider.status import FAILED, MISSING, SUCCEEDED, TRANSITIONING, UNKNOWN
 from provider.transport import RetryEvent
 
@@ -101,9 +102,7 @@ class Progress:
     def allocation(self, pool: Mapping[str, Any]) -> None:
         """One poll of the pool while it allocates (a GET body that is not yet Steady)."""
         properties = pool.get("properties") or {}
-        current = int(properties.get("currentDedicatedNodes") or 0) + int(
-            properties.get("currentLowPriorityNodes") or 0
-        )
+        current = allocated_nodes(pool)
         fixed = (properties.get("scaleSettings") or {}).get("fixedScale") or {}
         target = int(fixed.get("targetDedicatedNodes") or 0) + int(fixed.get("targetLowPriorityNodes") or 0)
         of_target = f"/{target}" if fixed else ""
