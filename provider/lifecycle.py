@@ -39,6 +39,7 @@ from provider.errors import (
 from provider.naming import STACK_KEY
 from provider.nodewatch import NodeWatch, PollInterval
 from provider.ownership import owner_from_tags, ownership_tags_of, token_digest, without_ownership_tags
+from provider.pool_model import vm_extensions
 from provider.pool_put import PoolPut, PutOutcome, owner_of
 from provider.progress import Progress, progress_outcome
 from provider.rollback import delete_command, describe_error, roll_back
@@ -417,8 +418,7 @@ class PoolLifecycle:
 
 def extension_names(inputs: Mapping[str, Any]) -> list[str]:
     """The names of the extensions declared on the pool, in declaration order."""
-    configuration = (inputs.get("deploymentConfiguration") or {}).get("virtualMachineConfiguration") or {}
-    return [str(extension["name"]) for extension in configuration.get("extensions") or []]
+    return [str(extension["name"]) for extension in vm_extensions(inputs.get("deploymentConfiguration"))]
 
 
 def _provider_options(state: Mapping[str, Any]) -> dict[str, Any]:

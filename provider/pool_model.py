@@ -12,9 +12,12 @@ same facts from Microsoft's swagger and fails when they drift apart.
   plus ``provisionAfterExtensions``, a set of extension names by meaning (the spec has no marker for lists of
   plain strings).
 * ``ORDERED_LISTS``: every other list; position matters.
+
+``vm_extensions`` reads the extension list at ``EXTENSIONS`` for every module that walks extensions.
 """
 
 from collections.abc import Mapping
+from typing import Any
 
 ITEM = "[]"
 """Marks every item of a list in a path (``dataDisks[].caching``), here and in ``provider.defaults``."""
@@ -32,6 +35,21 @@ def segments(path: str) -> list[str]:
 
 VM = "deploymentConfiguration.virtualMachineConfiguration"
 EXTENSIONS = f"{VM}.extensions"
+
+
+def vm_extensions(deployment_configuration: Any) -> list[Any]:
+    """The ``extensions`` of a ``deploymentConfiguration`` as written ([] when any level is absent or not
+    the right type): unchecked props reach validation, so no shape is assumed; items keep their positions
+    so that messages can name ``extensions[i]``."""
+    vm = (
+        deployment_configuration.get("virtualMachineConfiguration")
+        if isinstance(deployment_configuration, Mapping)
+        else None
+    )
+    extensions = vm.get("extensions") if isinstance(vm, Mapping) else None
+    return extensions if isinstance(extensions, list) else []
+
+
 NAT_POOLS = "networkConfiguration.endpointConfiguration.inboundNatPools"
 PUBLIC_IP = "networkConfiguration.publicIPAddressConfiguration"
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from provider.normalize import parse_json_text
+from provider.pool_model import vm_extensions
 
 KEY_VAULT_PUBLISHER = "microsoft.azure.keyvault"
 
@@ -23,9 +24,8 @@ KEY_VAULT_LOG_DIRECTORIES = {
 
 def declared_extensions(inputs: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """The extensions declared in checked inputs or outputs (ARM camelCase)."""
-    deployment = inputs.get("deploymentConfiguration") or {}
-    configuration = deployment.get("virtualMachineConfiguration") or {}
-    return [item for item in configuration.get("extensions") or [] if isinstance(item, Mapping)]
+    extensions = vm_extensions(inputs.get("deploymentConfiguration"))
+    return [item for item in extensions if isinstance(item, Mapping)]
 
 
 def remedy_for(extension: Mapping[str, Any]) -> str | None:

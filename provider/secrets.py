@@ -15,16 +15,9 @@ from secrets import token_hex
 from typing import Any
 
 from provider.normalize import canonical_json, parse_json_text
+from provider.pool_model import vm_extensions
 
 REDACTED = "[REDACTED]"
-
-
-def _extensions_of(deployment_configuration: Mapping[str, Any]) -> list[Any]:
-    vm = deployment_configuration.get("virtualMachineConfiguration")
-    if not isinstance(vm, Mapping):
-        return []
-    extensions = vm.get("extensions")
-    return extensions if isinstance(extensions, list) else []
 
 
 def split_protected_settings(
@@ -37,7 +30,7 @@ def split_protected_settings(
     """
     stripped = copy.deepcopy(dict(deployment_configuration))
     protected: dict[str, Any] = {}
-    for index, extension in enumerate(_extensions_of(stripped)):
+    for index, extension in enumerate(vm_extensions(stripped)):
         if isinstance(extension, dict) and "protectedSettings" in extension:
             value = extension.pop("protectedSettings")
             if value is not None:
@@ -64,7 +57,7 @@ def merge_protected_settings(
     rejects ``protected`` keys that name no extension.
     """
     merged = copy.deepcopy(dict(deployment_configuration))
-    for extension in _extensions_of(merged):
+    for extension in vm_extensions(merged):
         if isinstance(extension, dict) and extension.get("name") in protected:
             extension["protectedSettings"] = copy.deepcopy(protected[extension["name"]])
     return merged

@@ -23,6 +23,7 @@ from provider.errors import BatchPoolError
 from provider.mapping import POOL_PROPERTY_KEYS, to_arm_pool
 from provider.naming import validate_pool_name
 from provider.normalize import contains_unknown, is_unknown, parse_json_text
+from provider.pool_model import vm_extensions
 from provider.secrets import protected_settings_key
 
 EXTENSIONS_PATH = pool_rules.EXTENSIONS_PATH
@@ -176,10 +177,7 @@ def _skippable(error: ValidationError) -> bool:
 
 
 def _extensions(props: Mapping[str, Any]) -> list[Any]:
-    deployment = props.get("deploymentConfiguration")
-    vm = deployment.get("virtualMachineConfiguration") if isinstance(deployment, Mapping) else None
-    extensions = vm.get("extensions") if isinstance(vm, Mapping) else None
-    return extensions if isinstance(extensions, list) else []
+    return vm_extensions(props.get("deploymentConfiguration"))
 
 
 def _json_problem(value: Any) -> str | None:
