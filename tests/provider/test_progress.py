@@ -2,76 +2,54 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import requests
 
-from emulator import DEV_TOKEN, EmulatorServer
+from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
 from provider.progress import Progress, RetryCounter, describe_retries, retry_counter
 from provider.transport import RetryPolicy, Transport
+from tests.provider.fake_time import FakeTime
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 500.0
-
-    def __call__(self) -> float:
-        return self.now
+def _resizing(current: int | None = None) -> dict[str, Any]:
+    """A pool GET body while it allocates towards 4 dedicated nodes, ``current`` of them so far."""
+    counts = {} if current is None else {"currentDedicatedNodes": current}
+    return {
+        "properties": {
+            "allocationState": "Resizing",
+            **counts,
+            "scaleSettings": {"fixedScale": {"targetDedicatedNodes": 4}},
+        }
+    }
 
 
 def test_phase_changes_show_at_once_and_repeats_wait_for_the_interval() -> None:
-    clock, lines = Clock(), []
-    progress = Progress("pool", lines.append, interval_seconds=30, clock=clock, retries=RetryCounter())
-    progress.allocation(
-        {
-            "properties": {
-                "allocationState": "Resizing",
-                "scaleSettings": {"fixedScale": {"targetDedicatedNodes": 4}},
-            }
-        }
-    )
-    clock.now += 10
-    progress.allocation(
-        {
-            "properties": {
-                "allocationState": "Resizing",
-                "currentDedicatedNodes": 2,
-                "scaleSettings": {"fixedScale": {"targetDedicatedNodes": 4}},
-            }
-        }
-    )
-    clock.now += 25
-    progress.allocation(
-        {
-            "properties": {
-                "allocationState": "Resizing",
-                "currentDedicatedNodes": 2,
-                "scaleSettings": {"fixedScale": {"targetDedicatedNodes": 4}},
-            }
-        }
-    )
-    clock.now += 1
+    fake, lines = FakeTime(500.0), []
+    progress = Progress("pool", lines.append, interval_seconds=30, clock=fake.clock, retries=RetryCounter())
+    progress.allocation(_resizing())
+    fake.now += 10
+    progress.allocation(_resizing(2))
+    fake.now += 25
+    progress.allocation(_resizing(2))
+    fake.now += 1
     progress.nodes("0/4 nodes ready; secretext transitioning on 4")
-    clock.now += 40
+    fake.now += 40
     progress.nodes("0/4 nodes ready; secretext transitioning on 4")
     assert lines == [
         "pool: allocation Resizing, 0/4 nodes allocated",
         "pool: allocation Resizing, 2/4 nodes allocated",
         "pool: 0/4 nodes ready; secretext transitioning on 4",
     ]
-    clock.now += 29
+    fake.now += 29
     assert progress.summary("succeeded") == "pool: succeeded after 1m45s"
-
-
-ACCOUNT_URL = (
-    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo-rg"
-    "/providers/Microsoft.Batch/batchAccounts/demoaccount"
-)
 
 
 def test_throttled_requests_are_counted_and_reported_once_per_line(emulator: EmulatorServer) -> None:
     counter = retry_counter()
     before = counter.snapshot()
-    clock, lines = Clock(), []
-    progress = Progress("pool", lines.append, interval_seconds=30, clock=clock, retries=counter)
+    fake, lines = FakeTime(500.0), []
+    progress = Progress("pool", lines.append, interval_seconds=30, clock=fake.clock, retries=counter)
     requests.post(
         f"{emulator.url}/_emulator/faults",
         json={"throttleRate": 0.5, "throttleStatus": 429, "retryAfter": 0, "seed": 3},
@@ -82,7 +60,7 @@ def test_throttled_requests_are_counted_and_reported_once_per_line(emulator: Emu
     for _ in range(20):
         transport.request(
             "GET",
-            emulator.url + ACCOUNT_URL,
+            emulator.url + DEMO_ACCOUNT.arm_id,
             params={"api-version": "2025-06-01"},
             headers={"Authorization": f"Bearer {DEV_TOKEN}"},
         )
@@ -90,7 +68,7 @@ def test_throttled_requests_are_counted_and_reported_once_per_line(emulator: Emu
     assert retried > 0, "the emulator's 429s must have been retried"
     progress.nodes("1/2 nodes ready")
     assert lines == [f"pool: 1/2 nodes ready ({retried} requests retried: throttled (429) x{retried})"]
-    clock.now += 60
+    fake.now += 60
     progress.nodes("2/2 nodes ready")
     assert lines[-1] == "pool: 2/2 nodes ready", "retries already reported are not repeated"
     assert progress.summary("succeeded").endswith(f"; {retried} requests retried: throttled (429) x{retried}")
@@ -112,16 +90,8 @@ def test_a_create_reports_allocation_then_nodes_at_a_low_rate_then_a_summary() -
     from provider.settings import Settings
     from tests.provider import sample_pool
 
-    now = [2_000_000.0]
-
-    def clock() -> float:
-        return now[0]
-
-    def sleep(seconds: float) -> None:
-        polls.append(seconds)
-        now[0] += seconds
-
-    polls: list[float] = []
+    fake = FakeTime(2_000_000.0)
+    clock, sleep = fake.clock, fake.sleep
     with EmulatorServer(port=0, speed="realistic", clock=clock) as emulator:
         settings = Settings.from_sources({"batchpool:armEndpoint": emulator.url}, {})
         auth = BearerTokenAuth(
@@ -149,7 +119,7 @@ def test_a_create_reports_allocation_then_nodes_at_a_low_rate_then_a_summary() -
     progress = [line for line in lines if "nodes allocated" in line or "nodes ready" in line]
     assert progress[0] == "watched: allocation Resizing, 0/2 nodes allocated"
     assert any("nodes ready" in line for line in progress)
-    assert len(progress) < len(polls) / 2, "progress is rate-limited, not one line per poll"
+    assert len(progress) < len(fake.sleeps) / 2, "progress is rate-limited, not one line per poll"
     assert lines[-1].startswith(
         "watched: settled: 2 nodes; secretext failed on 2/2; monitor failed on 2/2 after "
     )
