@@ -17,6 +17,7 @@ from provider.cli import main
 from provider.health import Verdict, pool_verdict
 from provider.ownership import MANAGED_BY_TAG, MANAGED_BY_VALUE, STACK_TAG
 from tests.pools import KEY_VAULT_EXTENSION, ubuntu_deployment
+from tests.provider.fake_time import FakeTime
 
 REPO = Path(__file__).resolve().parents[2]
 ACCOUNT_ID = DEMO_ACCOUNT.arm_id
@@ -115,31 +116,23 @@ def test_the_worst_pool_decides_and_stack_files_name_pools(emulator: EmulatorSer
 
 
 def test_wait_polls_until_the_pool_settles(tmp_path: Path) -> None:
-    now = [1_000_000.0]
-    with EmulatorServer(port=0, speed="fast", clock=lambda: now[0]) as slow:
+    fake = FakeTime(1_000_000.0)
+    with EmulatorServer(port=0, speed="fast", clock=fake.clock) as slow:
         put_pool(slow, "slow")
         code, out, _ = run(slow, *by_name("slow"))
         assert (code, "verdict: transitioning (exit code 3)" in out) == (3, True)
-
-        def sleep(seconds: float) -> None:
-            now[0] += seconds
-
-        code, out, err = run(slow, *by_name("slow"), "--wait", sleep=sleep, clock=lambda: now[0])
+        code, out, err = run(slow, *by_name("slow"), "--wait", sleep=fake.sleep, clock=fake.clock)
     assert code == 0
     assert "checking again in 2 s" in err
     assert "verdict: succeeded" in out
 
 
 def test_wait_gives_up_at_the_timeout(tmp_path: Path) -> None:
-    now = [1_000_000.0]
+    fake = FakeTime(1_000_000.0)
     with EmulatorServer(port=0, speed="realistic", clock=lambda: 1_000_000.0) as stuck:
         put_pool(stuck, "stuck")
-
-        def sleep(seconds: float) -> None:
-            now[0] += seconds
-
         code, _, err = run(
-            stuck, *by_name("stuck"), "--wait", "--timeout-minutes", "0.1", sleep=sleep, clock=lambda: now[0]
+            stuck, *by_name("stuck"), "--wait", "--timeout-minutes", "0.1", sleep=fake.sleep, clock=fake.clock
         )
     assert code == Verdict.TRANSITIONING.exit_code
     assert "still transitioning after 0.1 minutes; giving up" in err
