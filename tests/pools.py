@@ -30,11 +30,9 @@ KEY_VAULT_EXTENSION: Mapping[str, str] = {
 
 
 def ubuntu_deployment(*extensions: Mapping[str, Any]) -> dict[str, Any]:
-    """A ``deploymentConfiguration`` on the Ubuntu 24.04 image with ``extensions`` (deep copies)."""
-    return {
-        "virtualMachineConfiguration": {
-            "imageReference": dict(UBUNTU_IMAGE),
-            "nodeAgentSkuId": UBUNTU_NODE_AGENT,
-            "extensions": [copy.deepcopy(dict(extension)) for extension in extensions],
-        }
-    }
+    """A ``deploymentConfiguration`` on the Ubuntu 24.04 image with ``extensions`` (deep copies; no
+    ``extensions`` key at all when there are none, as a pool without extensions is written)."""
+    vm: dict[str, Any] = {"imageReference": dict(UBUNTU_IMAGE), "nodeAgentSkuId": UBUNTU_NODE_AGENT}
+    if extensions:
+        vm["extensions"] = [copy.deepcopy(dict(extension)) for extension in extensions]
+    return {"virtualMachineConfiguration": vm}

@@ -11,6 +11,7 @@ import requests
 
 from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
 from emulator.proxy import FaultProxy, Rule
+from tests.pools import ubuntu_deployment
 
 API = {"api-version": "2025-06-01"}
 POOL_PATH = r"/pools/[^/?]+(\?|$)"
@@ -37,16 +38,7 @@ def pool_body() -> dict[str, object]:
     return {
         "properties": {
             "vmSize": "STANDARD_D2S_V3",
-            "deploymentConfiguration": {
-                "virtualMachineConfiguration": {
-                    "imageReference": {
-                        "publisher": "Canonical",
-                        "offer": "ubuntu-24_04-lts",
-                        "sku": "server",
-                    },
-                    "nodeAgentSkuId": "batch.node.ubuntu 24.04",
-                }
-            },
+            "deploymentConfiguration": ubuntu_deployment(),
         }
     }
 
