@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from benchmarks.url_process import url_process
 from emulator.proxy import FaultProxy
 
 
@@ -37,30 +38,9 @@ class CountingProxy:
 @contextmanager
 def counting_proxy(upstream: str, latency_ms: int) -> Iterator[CountingProxy]:
     """Start the proxy process in front of ``upstream``; stop it on exit."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.counting_proxy",
-            "--upstream",
-            upstream,
-            "--latency-ms",
-            str(latency_ms),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        if not url.startswith("http://"):
-            raise RuntimeError(f"the proxy printed {url!r} instead of its URL; exit code {process.poll()}")
+    args = ["benchmarks.counting_proxy", "--upstream", upstream, "--latency-ms", str(latency_ms)]
+    with url_process(args, role="proxy", stdin=True) as (process, url):
         yield CountingProxy(process, url)
-    finally:
-        if process.stdin is not None:
-            process.stdin.close()
-        process.wait(timeout=10)
 
 
 def main(argv: list[str] | None = None) -> None:

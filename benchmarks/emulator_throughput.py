@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import itertools
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -28,6 +26,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from benchmarks.url_process import url_process
 from emulator import DEMO_ACCOUNT, DEV_TOKEN
 
 API = {"api-version": "2025-06-01"}
@@ -52,20 +51,9 @@ class ClientResult:
 @contextmanager
 def emulator_process() -> Iterator[str]:
     """Start ``python -m emulator`` on a free loopback port; yield its base URL; stop it on exit."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "emulator", "--host", "127.0.0.1", "--port", "0", "--speed", "instant"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        if not url.startswith("http://"):
-            raise RuntimeError(f"the emulator printed {url!r} instead of its URL; exit code {process.poll()}")
+    args = ["emulator", "--host", "127.0.0.1", "--port", "0", "--speed", "instant"]
+    with url_process(args, role="emulator") as (_, url):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def create_pool(url: str, nodes: int) -> list[str]:
