@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import requests
 
-from emulator import EmulatorServer
+from emulator import DEV_TOKEN, EmulatorServer
 from emulator.proxy import FaultProxy
 
 
@@ -37,3 +38,11 @@ def proxy(proxy_server: FaultProxy, emulator: EmulatorServer) -> Iterator[FaultP
     proxy_server.clear()
     yield proxy_server
     proxy_server.clear()
+
+
+@pytest.fixture
+def http() -> Iterator[requests.Session]:
+    """A requests session that sends the emulator's development token."""
+    with requests.Session() as session:
+        session.headers["Authorization"] = f"Bearer {DEV_TOKEN}"
+        yield session

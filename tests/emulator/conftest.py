@@ -6,9 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
+from emulator import DEMO_ACCOUNT, EmulatorServer
 
 API = {"api-version": "2025-06-01"}
 SECRET = "s3cr3t-value-never-returned"
@@ -18,14 +17,6 @@ SECRET = "s3cr3t-value-never-returned"
 def _fresh_emulator(emulator: EmulatorServer) -> EmulatorServer:
     """Every emulator test starts from a reset emulator (the shared fixture resets on use)."""
     return emulator
-
-
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    """A requests session that sends the development token."""
-    with requests.Session() as session:
-        session.headers["Authorization"] = f"Bearer {DEV_TOKEN}"
-        yield session
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
 import requests
@@ -15,19 +14,6 @@ from tests.pools import ubuntu_deployment
 
 API = {"api-version": "2025-06-01"}
 POOL_PATH = r"/pools/[^/?]+(\?|$)"
-
-
-@pytest.fixture
-def proxy(emulator: EmulatorServer) -> Iterator[FaultProxy]:
-    with FaultProxy(emulator.url) as running:
-        yield running
-
-
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        session.headers["Authorization"] = f"Bearer {DEV_TOKEN}"
-        yield session
 
 
 def account_url(base: str) -> str:
