@@ -65,7 +65,7 @@ def run(project_dir: Path, args: list[str]) -> int:
     pulumi = shutil.which("pulumi")
     if pulumi is None:
         print(
-            "error: no `pulumi` on PATH; run scripts/get-pulumi.sh and put the directory it prints first on PATH",
+            "error: no `pulumi` on PATH; run scripts/get-pulumi.sh and put the folder it prints on PATH",
             file=sys.stderr,
         )
         return 3
