@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The main job: set up .venv, start the local Azure Batch emulator, deploy the default program
-# (programs/linux-keyvault-pool) with `pulumi up` against it, gate on its extension status with
-# `python -m provider status`, then stop the emulator. Needs python3 >= 3.10 and the pulumi CLI;
-# touches no real Azure.
+# The main job: set up .venv, get the pinned Pulumi CLI, start the local Azure Batch emulator, deploy
+# the default program (programs/linux-keyvault-pool) with a real `pulumi up` against it, print the
+# extension status, gate on it with `python -m provider status`, then stop the emulator. Needs python3
+# >= 3.10, and a pulumi CLI v3 on PATH or Go to build the pinned one; touches no real Azure.
 #
-# Without the pulumi CLI it stops (status 3) and says how to get it. With --install-pulumi (or
-# BATCHPOOL_INSTALL_PULUMI=1) it runs Pulumi's official installer into .pulumi-cli/ inside this
-# checkout (no root, nothing outside the checkout) and carries on; nothing is downloaded otherwise.
+# The CLI comes from scripts/get-pulumi.sh: one on PATH, else the pinned release built once from Go
+# modules into ~/.cache/batchpool. Without either it stops (status 3) and says how to get one. With
+# --install-pulumi (or BATCHPOOL_INSTALL_PULUMI=1) it then runs Pulumi's official installer into
+# .pulumi-cli/ inside this checkout (no root) and carries on; nothing else is downloaded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -16,7 +17,7 @@ install_pulumi=${BATCHPOOL_INSTALL_PULUMI:-0}
 for arg in "$@"; do
     case "$arg" in
         --install-pulumi) install_pulumi=1 ;;
-        -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "error: unknown argument '$arg' (the only option is --install-pulumi)" >&2; exit 2 ;;
     esac
 done
@@ -24,18 +25,11 @@ done
 if [ -x "$local_cli/bin/pulumi" ]; then
     export PATH="$local_cli/bin:$PATH"
 fi
-if ! command -v pulumi >/dev/null 2>&1; then
-    if [ "$install_pulumi" != "1" ]; then
-        cat >&2 <<MSG
-error: the \`pulumi\` CLI is not on PATH, so the demo cannot run \`pulumi up\`.
-Get it in one of these ways, then run this script again:
-  - let this script fetch it into $local_cli (no root needed; downloads from get.pulumi.com):
-        scripts/demo.sh --install-pulumi        (or BATCHPOOL_INSTALL_PULUMI=1 scripts/demo.sh)
-  - install it yourself: https://www.pulumi.com/docs/install/
-Nothing was downloaded. The tests need no CLI: scripts/test.sh runs without it.
-MSG
-        exit 3
-    fi
+status=0
+cli_bin=$(bash scripts/get-pulumi.sh) || status=$?
+if [ "$status" = 0 ]; then
+    export PATH="$cli_bin:$PATH"
+elif [ "$status" = 3 ] && [ "$install_pulumi" = "1" ]; then
     echo "demo: installing the pulumi CLI into $local_cli (Pulumi's official installer)" >&2
     installer=$(mktemp)
     trap 'rm -f "$installer"' EXIT
@@ -44,6 +38,19 @@ MSG
     rm -f "$installer"
     trap - EXIT
     export PATH="$local_cli/bin:$PATH"
+elif [ "$status" = 3 ]; then
+    cat >&2 <<MSG
+error: no pulumi CLI, and no Go to build the pinned one, so the demo cannot run \`pulumi up\`.
+Get one in one of these ways, then run this script again:
+  - install Go 1.26+ (scripts/get-pulumi.sh then builds the pinned CLI from Go modules, once)
+  - let this script run Pulumi's installer into $local_cli (no root needed; downloads from get.pulumi.com):
+        scripts/demo.sh --install-pulumi        (or BATCHPOOL_INSTALL_PULUMI=1 scripts/demo.sh)
+  - install it yourself: https://www.pulumi.com/docs/install/
+Nothing was downloaded. scripts/test.sh still runs every test but the end-to-end ones, which skip.
+MSG
+    exit 3
+else
+    exit "$status"
 fi
 
 bash scripts/setup.sh
@@ -75,13 +82,16 @@ echo "emulator listening on $url"
 
 export PULUMI_BACKEND_URL="file://$root/.pulumi-local"
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-local-demo}"
-export PULUMI_SKIP_UPDATE_CHECK=1
+export PULUMI_SKIP_UPDATE_CHECK=true
 export BATCHPOOL_ARM_ENDPOINT="$url"
 export BATCHPOOL_POLL_INTERVAL_SECONDS=0.5
 export AZURE_SUBSCRIPTION_ID="00000000-0000-0000-0000-000000000000"
 
+# scripts/pulumi_program.py runs `pulumi up` itself, serving the program to the CLI when the Go Python
+# language host is not installed beside it (see scripts/get-pulumi.sh).
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 pulumi stack select --create demo --non-interactive
-pulumi up --yes --non-interactive
+.venv/bin/python scripts/pulumi_program.py -- up --yes --non-interactive
 echo
 echo "extension status per extension:"
 pulumi stack output extension_status --json
