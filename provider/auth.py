@@ -69,11 +69,14 @@ def make_credential(settings: Settings) -> TokenCredential:
     # twice. BearerTokenAuth condenses the raised error instead; configured logging still sees the log.
     logging.getLogger("azure.identity").addHandler(logging.NullHandler())
     client_id = settings.managed_identity_client_id
+    # Token requests take the provider's way out: a batchpool: proxy or CA bundle (azure-core reads the
+    # environment's HTTP(S)_PROXY itself). The Azure CLI credential runs `az`, which reads the environment.
+    network = settings.network.identity_options()
     factories: dict[str, Callable[[], TokenCredential]] = {
-        "default": lambda: DefaultAzureCredential(managed_identity_client_id=client_id),
-        "environment": EnvironmentCredential,
-        "managed-identity": lambda: ManagedIdentityCredential(client_id=client_id),
-        "workload-identity": WorkloadIdentityCredential,
+        "default": lambda: DefaultAzureCredential(managed_identity_client_id=client_id, **network),
+        "environment": lambda: EnvironmentCredential(**network),
+        "managed-identity": lambda: ManagedIdentityCredential(client_id=client_id, **network),
+        "workload-identity": lambda: WorkloadIdentityCredential(**network),
         "azure-cli": AzureCliCredential,
         "dev-token": lambda: StaticTokenCredential(DEV_TOKEN),
     }

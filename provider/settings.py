@@ -1,7 +1,8 @@
 """Provider settings: stack config plus environment, validated once, into a hashable ``Settings``.
 
 Precedence, highest first: explicit stack config (``batchpool:*``), then ``BATCHPOOL_*`` environment
-variables, then (for the subscription only) ``AZURE_SUBSCRIPTION_ID``, then the defaults below. Stack
+variables, then the variables other tools share (``AZURE_SUBSCRIPTION_ID``; the proxy variables and CA
+bundles as ``requests`` reads them), then the defaults below. Stack
 config wins because it is what the user wrote for this stack; the environment is ambient.
 """
 
@@ -18,6 +19,9 @@ from urllib.parse import urlsplit
 from pulumi.dynamic import ConfigureRequest
 
 from provider.errors import ConfigurationError
+from provider.network import Network
+from provider.proxies import NoProxy, Proxy, parse_no_proxy, parse_proxy
+from provider.trust import CaBundle, parse_ca_bundle
 
 CONFIG_NAMESPACE = "batchpool"
 CREDENTIAL_KINDS = (
@@ -59,6 +63,16 @@ class Settings:
     operation_timeout_minutes: float = 30.0
     max_concurrency: int = 32
     poll_interval_seconds: float = 5.0
+    http_proxy: Proxy | None = None
+    https_proxy: Proxy | None = None
+    no_proxy: NoProxy | None = None
+    ca_bundle: CaBundle | None = None
+
+    @property
+    def network(self) -> Network:
+        """Proxies, the hosts that bypass them and the CA bundle: the way out of every connection of the
+        provider (ARM, data plane, azure-identity's token requests)."""
+        return Network(self.http_proxy, self.https_proxy, self.no_proxy or NoProxy(), self.ca_bundle)
 
     @classmethod
     def from_sources(cls, config: Mapping[str, Any], environ: Mapping[str, str]) -> Settings:
@@ -80,12 +94,17 @@ class Settings:
 
 @dataclass(frozen=True)
 class _Source:
-    """One setting: its field, stack-config key, environment variables (in order) and parser."""
+    """One setting: its field, stack-config key, environment variables (in order) and parser.
+
+    ``either_case``: each variable that is not a ``BATCHPOOL_*`` one is also read in lower case, first
+    (``https_proxy`` before ``HTTPS_PROXY``), as urllib and ``requests`` read the proxy variables.
+    """
 
     field: str
     config_key: str
     env_vars: tuple[str, ...]
     parse: Callable[[Any, str], Any]
+    either_case: bool = False
 
     def lookup(self, config: Mapping[str, Any], environ: Mapping[str, str]) -> tuple[Any, str]:
         """Return the first non-empty raw value and the key it came from (for error messages)."""
@@ -93,8 +112,12 @@ class _Source:
         if config.get(full_key) not in (None, ""):
             return config[full_key], full_key
         for var in self.env_vars:
-            if environ.get(var):
-                return environ[var], var
+            spellings = (
+                (var.lower(), var) if self.either_case and not var.startswith("BATCHPOOL_") else (var,)
+            )
+            for name in spellings:
+                if environ.get(name):
+                    return environ[name], name
         return None, full_key
 
 
@@ -168,6 +191,16 @@ _SOURCES = (
     ),
     _Source("max_concurrency", "maxConcurrency", _env("MAX_CONCURRENCY"), _positive(int)),
     _Source("poll_interval_seconds", "pollIntervalSeconds", _env("POLL_INTERVAL_SECONDS"), _POSITIVE_FLOAT),
+    # One stack config key for both schemes; the environment has a variable per scheme, then ALL_PROXY.
+    _Source("http_proxy", "proxy", (*_env("PROXY"), "HTTP_PROXY", "ALL_PROXY"), parse_proxy, True),
+    _Source("https_proxy", "proxy", (*_env("PROXY"), "HTTPS_PROXY", "ALL_PROXY"), parse_proxy, True),
+    _Source("no_proxy", "noProxy", (*_env("NO_PROXY"), "NO_PROXY"), parse_no_proxy, True),
+    _Source(
+        "ca_bundle",
+        "caBundle",
+        (*_env("CA_BUNDLE"), "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR"),
+        parse_ca_bundle,
+    ),
 )
 
 

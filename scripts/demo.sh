@@ -63,10 +63,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mkdir -p .pulumi-local
-# The emulator keeps its pools in .pulumi-local too, so the stack's state and the emulated Azure agree
-# from one run of this script to the next. Its demo Key Vault holds the default program's certificate.
-.venv/bin/python -m emulator --port 0 --speed fast --state-file "$root/.pulumi-local/emulator-state.json" >"$workdir/emulator.out" 2>"$workdir/emulator.err" &
+# BATCHPOOL_DEMO_STATE_DIR (default: .pulumi-local in this checkout) holds the stack's state and the
+# emulator's pools, so that the two agree from one run of this script to the next. The emulator's demo
+# Key Vault holds the default program's certificate.
+state_dir=$(mkdir -p "${BATCHPOOL_DEMO_STATE_DIR:-$root/.pulumi-local}" && cd "${BATCHPOOL_DEMO_STATE_DIR:-$root/.pulumi-local}" && pwd)
+.venv/bin/python -m emulator --port 0 --speed fast --state-file "$state_dir/emulator-state.json" >"$workdir/emulator.out" 2>"$workdir/emulator.err" &
 emulator_pid=$!
 for _ in $(seq 1 100); do
     if [ -s "$workdir/emulator.out" ]; then break; fi
@@ -80,7 +81,7 @@ if [ -z "$url" ]; then
 fi
 echo "emulator listening on $url"
 
-export PULUMI_BACKEND_URL="file://$root/.pulumi-local"
+export PULUMI_BACKEND_URL="file://$state_dir"
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-local-demo}"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export BATCHPOOL_ARM_ENDPOINT="$url"
@@ -100,4 +101,4 @@ echo "status gate (exit 0 only when every extension succeeded on every node):"
 # The decrypted state goes through a pipe, never a file: with it the gate redacts as refresh does.
 pulumi stack export --show-secrets | .venv/bin/python -m provider status --stack -
 echo
-echo "Stack state and emulator state are kept in .pulumi-local; delete that folder to start afresh."
+echo "Stack state and emulator state are kept in $state_dir; delete that folder to start afresh."
