@@ -8,6 +8,9 @@ response" and "a response with an error status", in httpx's style)::
       ├─ ConfigurationError          stack config / environment is unusable (names the key and the fix)
       ├─ RequestError                no usable response (method, url, status_code when one came)
       │    ├─ ConnectionFailedError    refused, reset, closed without an answer, host not found
+      │    │    └─ ProxyError             the proxy could not be reached (names it and its variable)
+      │    │         ├─ ProxyAuthenticationError   the proxy answered 407
+      │    │         └─ ProxyTunnelError           the proxy refused the CONNECT tunnel
       │    ├─ RequestTimeoutError      no answer within the request timeout
       │    ├─ TlsError                 TLS handshake failed (https to a plain-http endpoint, bad cert)
       │    └─ MalformedResponseError   a body that is not JSON, cut short, HTML, or not HTTP at all
@@ -80,6 +83,19 @@ class RequestError(BatchPoolError):
 
 class ConnectionFailedError(RequestError):
     """Raised when the connection was refused, reset or closed without an answer, or the host is unknown."""
+
+
+class ProxyError(ConnectionFailedError):
+    """Raised when the HTTP proxy could not be reached; the message names the proxy (credentials masked)
+    and the stack config key or environment variable that chose it."""
+
+
+class ProxyAuthenticationError(ProxyError):
+    """Raised when the proxy answered 407: it wants credentials, or refused those in its URL."""
+
+
+class ProxyTunnelError(ProxyError):
+    """Raised when the proxy refused the CONNECT tunnel an https request needs (403, 502, ...)."""
 
 
 class RequestTimeoutError(RequestError):

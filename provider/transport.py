@@ -3,147 +3,67 @@
 Retry decisions are azure-core's (``RetryPolicy.is_retry``): Retry-After, capped backoff with jitter, a
 deadline. Sleeping and the clock are injectable so tests never really wait.
 
-Why ``http.client`` and not ``requests``: the per-node fan-out of a refresh sends one request per node,
-so the client's CPU per request bounds the read. Measured on this project's 2-core machine against the
-emulator (16 threads, loopback, a bare loop without retries or auth): ``requests`` 1.4-1.5 ms of CPU
-per request, a ``urllib3`` connection pool 0.6 ms, ``http.client`` with a pool of idle connections
-0.3 ms. With the retries, auth and header handling below the transport costs 0.3-0.4 ms a request
-(``requests`` 1.2-1.5 ms in the same run). Nothing here is imported until the first request, so
-``import provider`` stays cheap.
+Why its own HTTP/1.1 (``provider.http1``) and not ``requests``: the per-node fan-out of a refresh sends
+one request per node, so the client's CPU per request bounds the read. Measured on this project's 2-core
+machine against the emulator (16 threads, loopback, a bare loop without retries or auth): ``requests``
+1.4-1.5 ms of CPU per request, a ``urllib3`` connection pool 0.6 ms, ``http.client`` with a pool of idle
+connections 0.3 ms. With the retries, auth and header handling below the transport costs 0.3-0.4 ms a
+request (``requests`` 1.2-1.5 ms in the same run); ``http1`` does what the pool of ``http.client``
+connections did, with public socket APIs only. Every connection goes the way ``Settings.network`` says:
+directly, through an HTTP proxy (plain http in absolute form) or through its CONNECT tunnel (https).
+Nothing here is imported until the first request, so ``import provider`` stays cheap.
 """
 
 from __future__ import annotations
 
 import email.utils
-import http.client
 import json as jsonlib
 import logging
 import random
-import select
-import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from provider.auth import BearerTokenAuth
 from provider.errors import (
-    ConnectionFailedError,
     MalformedResponseError,
     OperationTimeoutError,
     RequestError,
-    RequestTimeoutError,
-    TlsError,
     error_from_response,
     redact_url,
 )
+from provider.failures import diagnose
+from provider.http1 import (
+    Connection,
+    Headers,
+    IncompleteBody,
+    ProxyFailure,
+    WireError,
+    authority,
+    open_connection,
+    request_head,
+)
+from provider.network import Network
+from provider.proxies import Proxy
 from provider.settings import Settings
+
+__all__ = ["Headers", "Response", "RetryEvent", "RetryPolicy", "Transport", "retry_after_seconds"]
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 _RETRY_AFTER_MS_HEADERS = ("retry-after-ms", "x-ms-retry-after-ms")
-_BASE_HEADERS = {"Accept": "application/json", "User-Agent": "pulumi-azure-batch-pool"}
+_BASE_HEADERS = {
+    "Accept": "application/json",
+    "Accept-Encoding": "identity",
+    "User-Agent": "pulumi-azure-batch-pool",
+}
+_BODY_METHODS = frozenset({"PUT", "POST", "PATCH"})
 
 _log = logging.getLogger(__name__)
-
-
-class Headers(Mapping[str, str]):
-    """Response headers, looked up case-insensitively (``headers["etag"]`` finds ``ETag``)."""
-
-    __slots__ = ("_items",)
-
-    def __init__(self, items: Mapping[str, str] | list[tuple[str, str]] | None = None) -> None:
-        pairs = items.items() if isinstance(items, Mapping) else items or []
-        self._items = {name.lower(): (name, value) for name, value in pairs}
-
-    def __getitem__(self, name: str) -> str:
-        return self._items[name.lower()][1]
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name.lower() in self._items
-
-    def __iter__(self) -> Iterator[str]:
-        return (name for name, _ in self._items.values())
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __repr__(self) -> str:
-        return f"Headers({dict(self.items())!r})"
-
-
-_MAX_LINE = 65536
-_MAX_HEADERS = 100
-
-
-class _LeanAnswer(http.client.HTTPResponse):
-    """``http.client``'s response with its own header parsing.
-
-    The standard library runs every response's headers through the ``email`` package, about 40% of
-    this client's CPU per request; the headers of an HTTP answer need only a split per line. Reading
-    the body (Content-Length, chunked, close-delimited) stays the standard library's.
-    """
-
-    def begin(self) -> None:
-        if self.headers is not None:
-            return
-        while True:
-            version, status, reason = self._read_status()
-            if status != http.client.CONTINUE:
-                break
-            _header_lines(self.fp)
-        self.code = self.status = status
-        self.reason = reason.strip()
-        if version in ("HTTP/1.0", "HTTP/0.9"):
-            self.version = 10
-        elif version.startswith("HTTP/1."):
-            self.version = 11
-        else:
-            raise http.client.UnknownProtocol(version)
-        headers = Headers(_header_lines(self.fp))
-        self.headers = self.msg = headers
-        self.chunked = (headers.get("transfer-encoding") or "").lower() == "chunked"
-        self.chunk_left = None
-        connection = (headers.get("connection") or "").lower()
-        if self.version == 11:
-            self.will_close = "close" in connection
-        else:
-            self.will_close = "keep-alive" not in connection and "keep-alive" not in headers
-        self.length = None if self.chunked else _content_length(headers)
-        if status in (204, 304) or 100 <= status < 200 or self._method == "HEAD":
-            self.length = 0
-        if not self.will_close and not self.chunked and self.length is None:
-            self.will_close = True
-
-
-def _header_lines(fp: Any) -> list[tuple[str, str]]:
-    """Read header lines up to the blank line as ``(name, value)`` pairs, continuation lines folded."""
-    pairs: list[tuple[str, str]] = []
-    while True:
-        line = fp.readline(_MAX_LINE + 1)
-        if len(line) > _MAX_LINE:
-            raise http.client.LineTooLong("header line")
-        if line in (b"\r\n", b"\n", b""):
-            return pairs
-        if len(pairs) >= _MAX_HEADERS:
-            raise http.client.HTTPException(f"got more than {_MAX_HEADERS} headers")
-        text = line.decode("iso-8859-1").rstrip("\r\n")
-        if text[:1] in (" ", "\t") and pairs:
-            pairs[-1] = (pairs[-1][0], f"{pairs[-1][1]} {text.strip()}")
-            continue
-        name, _, value = text.partition(":")
-        pairs.append((name.strip(), value.strip()))
-
-
-def _content_length(headers: Headers) -> int | None:
-    try:
-        length = int(headers.get("content-length") or "")
-    except ValueError:
-        return None
-    return length if length >= 0 else None
 
 
 class Response:
@@ -294,40 +214,54 @@ def log_retry(event: RetryEvent) -> None:
 
 
 class _Origin:
-    """Idle keep-alive connections to one scheme://host:port, reused last-in first-out."""
+    """Idle keep-alive connections to one scheme://host:port, reused last-in first-out, and the way there
+    (``proxy``: None for a direct connection)."""
 
-    def __init__(self, scheme: str, host: str, port: int | None, max_idle: int, tls: ssl.SSLContext | None):
+    def __init__(
+        self,
+        scheme: str,
+        netloc: str,
+        max_idle: int,
+        tls: ssl.SSLContext | None,
+        proxy: Proxy | None,
+    ) -> None:
+        parts = urlsplit(f"//{netloc}")
         self._scheme = scheme
-        self._host = host
-        self._port = port
+        self._host = parts.hostname or ""
+        self._port = parts.port or (443 if scheme == "https" else 80)
+        self.proxy = proxy
         self._max_idle = max_idle
         self._tls = tls
-        self._idle: list[http.client.HTTPConnection] = []
+        self._idle: list[Connection] = []
         self._lock = threading.Lock()
+        # Plain http through a proxy: the target in absolute form, the proxy's credentials on each request.
+        self.absolute = proxy is not None and scheme == "http"
+        credentials = proxy.authorization if self.absolute and proxy is not None else None
+        self.proxy_headers = {"Proxy-Authorization": credentials} if credentials else {}
 
-    def take(self, timeout: float) -> http.client.HTTPConnection:
-        """An open idle connection, or a new unconnected one, with ``timeout`` set."""
+    def take(self, timeout: float) -> Connection | None:
+        """An idle connection that is still open, with ``timeout`` set; None when there is none."""
         while True:
             with self._lock:
                 connection = self._idle.pop() if self._idle else None
             if connection is None:
-                break
-            if _still_open(connection):
-                connection.timeout = timeout
-                if connection.sock is not None:
-                    connection.sock.settimeout(timeout)
+                return None
+            if connection.is_idle_and_open():
+                connection.set_timeout(timeout)
                 return connection
             connection.close()
-        if self._scheme == "https":
-            fresh: http.client.HTTPConnection = http.client.HTTPSConnection(
-                self._host, self._port, timeout=timeout, context=self._tls
-            )
-        else:
-            fresh = http.client.HTTPConnection(self._host, self._port, timeout=timeout)
-        fresh.response_class = _LeanAnswer
-        return fresh
 
-    def give_back(self, connection: http.client.HTTPConnection) -> None:
+    def open(self, timeout: float) -> Connection:
+        """A new connection (through the proxy's tunnel for https); raises OSError or ProxyFailure."""
+        return open_connection(
+            self._scheme, self._host, self._port, timeout=timeout, tls=self._tls, proxy=self.proxy
+        )
+
+    def where(self) -> str:
+        """``host:port`` for messages."""
+        return authority(self._host, self._port)
+
+    def give_back(self, connection: Connection) -> None:
         with self._lock:
             if len(self._idle) < self._max_idle:
                 self._idle.append(connection)
@@ -341,38 +275,12 @@ class _Origin:
             connection.close()
 
 
-def _still_open(connection: http.client.HTTPConnection) -> bool:
-    """False when the server closed an idle connection (its socket reads as ready: EOF or junk)."""
-    sock = connection.sock
-    if sock is None:
-        return False
-    if not hasattr(select, "poll"):  # Windows: select() has no descriptor limit there
-        return not select.select([sock], [], [], 0)[0]
-    poller = select.poll()
-    poller.register(sock, select.POLLIN)
-    return not poller.poll(0)
-
-
-def _tls_context() -> ssl.SSLContext:
-    """Verify against the system's CAs and, when installed, certifi's bundle (what ``requests`` used).
-
-    The union keeps working wherever either did: a container without system CAs, or a corporate CA
-    added to the system store.
-    """
-    context = ssl.create_default_context()
-    try:
-        import certifi
-    except ImportError:
-        return context
-    context.load_verify_locations(certifi.where())
-    return context
-
-
 class Transport:
     """Sends requests with retries, per-request timeouts and bearer auth; safe to share between threads.
 
     Connections are opened on first use and kept alive per origin; at most ``pool_size`` idle ones are
-    kept per origin (more may be open while more threads send at once).
+    kept per origin (more may be open while more threads send at once). ``network`` says how they leave
+    the process (proxies, ``NO_PROXY``, the CA bundle); by default directly, trusting the system's CAs.
     """
 
     def __init__(
@@ -383,8 +291,10 @@ class Transport:
         timeout: float = 30.0,
         pool_size: int = 8,
         on_retry: Callable[[RetryEvent], None] = log_retry,
+        network: Network | None = None,
     ) -> None:
         self.policy = policy or RetryPolicy()
+        self.network = network or Network()
         self._auth = auth
         self._timeout = timeout
         self._pool_size = pool_size
@@ -401,6 +311,7 @@ class Transport:
             policy=RetryPolicy(total=settings.max_retries),
             timeout=settings.request_timeout_seconds,
             pool_size=settings.max_concurrency,
+            network=settings.network,
         )
 
     def _origin(self, scheme: str, netloc: str) -> _Origin:
@@ -415,11 +326,10 @@ class Transport:
                         f"Cannot send to {scheme}://{netloc}: only http and https are supported."
                     )
                 if scheme == "https" and self._tls is None:
-                    self._tls = _tls_context()
+                    self._tls = self.network.tls_context()
                 parts = urlsplit(f"//{netloc}")
-                self._origins[key] = _Origin(
-                    scheme, parts.hostname or "", parts.port, self._pool_size, self._tls
-                )
+                proxy = self.network.proxy_for(scheme, parts.hostname or "", parts.port)
+                self._origins[key] = _Origin(scheme, netloc, self._pool_size, self._tls, proxy)
             return self._origins[key]
 
     def close(self) -> None:
@@ -446,10 +356,12 @@ class Transport:
         (a refused connection at most ``policy.refused_total`` times), and never past ``deadline`` (an
         absolute time on ``policy.clock``). A 401 is re-sent once after dropping the cached token. Raises
         the typed ``HttpResponseError`` for a final 4xx/5xx; when no usable answer arrived, the
-        ``RequestError`` subclass naming what went wrong (``ConnectionFailedError``,
-        ``RequestTimeoutError``, ``TlsError``, ``MalformedResponseError``); and ``OperationTimeoutError``
-        when the deadline had already passed before the first attempt. ``on_retry``, when given, sees
-        each retry too (after the transport's own ``on_retry``), e.g. to slow a fan-out down.
+        ``RequestError`` subclass naming what went wrong (``ConnectionFailedError``; ``ProxyError`` and
+        its subclasses for a proxy that is unreachable, answers 407 or refuses the tunnel, the last two
+        never retried; ``RequestTimeoutError``, ``TlsError``, ``MalformedResponseError``); and
+        ``OperationTimeoutError`` when the deadline had already passed before the first attempt.
+        ``on_retry``, when given, sees each retry too (after the transport's own ``on_retry``), e.g. to
+        slow a fan-out down.
         """
         method = method.upper()
         headers = dict(headers or {})
@@ -471,7 +383,7 @@ class Transport:
             if response is not None and status is not None and status < 400:
                 return response
             attempt += 1
-            refused += isinstance(failure, ConnectionRefusedError)
+            refused += _refused(failure)
             delay = self.policy.delay(attempt, response)
             if refused:
                 delay = min(delay, self.policy.refused_backoff_max)
@@ -479,8 +391,9 @@ class Transport:
                 attempt <= self.policy.total
                 and refused <= self.policy.refused_total
                 and self.policy.is_retryable(method, headers, status)
+                and not _permanent(failure)
             )
-            reason = f"HTTP {status}" if status else _diagnose(failure, "", self._timeout)[1]
+            reason = f"HTTP {status}" if status else self._explain(failure, url)[1]
             if status == 429:
                 reason = "throttled (429)"
             if retryable and deadline is not None and self.policy.clock() + delay >= deadline:
@@ -495,7 +408,15 @@ class Transport:
             if not retryable:
                 if response is not None:
                     raise error_from_response(response)
-                raise _failure_error(failure, method, redact_url(url), self._timeout, cut_status) from failure
+                kind, what, advice = self._explain(failure, url)
+                answered = f" (HTTP {cut_status})" if cut_status is not None else ""
+                safe_url = redact_url(url)
+                raise kind(
+                    f"{method} {safe_url} failed{answered}: {what}. {advice}",
+                    method=method,
+                    url=safe_url,
+                    status_code=cut_status,
+                ) from failure
             event = RetryEvent(method, redact_url(url), attempt, self.policy.total, delay, reason, status)
             self._on_retry(event)
             if on_retry is not None:
@@ -518,80 +439,48 @@ class Transport:
         if self._auth is not None:
             sent["Authorization"] = self._auth.authorization(url)
         origin = self._origin(scheme, netloc)
+        if origin.absolute:
+            target = f"{scheme}://{netloc}{target}"
+            sent.update(origin.proxy_headers)
+        if body is not None:
+            sent["Content-Length"] = str(len(body))
+        elif method in _BODY_METHODS:
+            sent["Content-Length"] = "0"
+        head = request_head(method, target, netloc, sent)
         connection = origin.take(timeout)
-        status = None
         try:
-            connection.request(method, target, body=body, headers=sent)
-            answer = connection.getresponse()
-            status = answer.status
-            content = answer.read()
-        except (OSError, http.client.HTTPException) as exc:
-            connection.close()
-            return None, exc, status
-        received = answer.headers
-        assert isinstance(received, Headers)
-        response = Response(method, url, answer.status, answer.reason, received, content)
+            if connection is None:
+                connection = origin.open(timeout)
+            answer = connection.exchange(method, head, body)
+        except (OSError, WireError) as exc:
+            if connection is not None:
+                connection.close()
+            return None, exc, exc.status if isinstance(exc, IncompleteBody) else None
         if answer.will_close:
             connection.close()
         else:
             origin.give_back(connection)
-        return response, None, None
+        if answer.status == 407 and origin.proxy is not None:
+            return None, ProxyFailure(origin.proxy, status=407, reason=answer.reason), None
+        return Response(method, url, answer.status, answer.reason, answer.headers, answer.content), None, None
+
+    def _explain(self, failure: Exception | None, url: str) -> tuple[type[RequestError], str, str]:
+        """The error class, the short reason and the advice for a failed attempt at ``url``."""
+        scheme, netloc = urlsplit(url)[:2]
+        origin = self._origin(scheme, netloc)
+        return diagnose(failure, origin.where(), self._timeout, self.network, origin.proxy)
 
 
-def _diagnose(failure: Exception | None, host: str, timeout: float) -> tuple[type[RequestError], str, str]:
-    """For an attempt without a usable answer: the error class, what happened (short, also the retry
-    log's reason) and what to check next."""
-    if isinstance(failure, ConnectionRefusedError):
-        return (
-            ConnectionFailedError,
-            "connection refused",
-            f"Nothing listens at {host}. Is the endpoint right (batchpool:armEndpoint), and is the service "
-            "(or the local emulator) running?",
-        )
-    if isinstance(failure, ssl.SSLError):
-        return (
-            TlsError,
-            f"TLS handshake failed ({failure.reason or 'SSLError'})",
-            f"If {host} speaks plain http (the local emulator does), use an http:// endpoint; otherwise a "
-            "proxy intercepting TLS or an untrusted certificate is in the way.",
-        )
-    if isinstance(failure, TimeoutError):
-        return (
-            RequestTimeoutError,
-            f"no answer within {timeout:g} s",
-            "The service or a proxy in the way is slow; raise batchpool:requestTimeoutSeconds or run again.",
-        )
-    if isinstance(failure, http.client.IncompleteRead):
-        return (
-            MalformedResponseError,
-            f"answer cut short ({len(failure.partial)} bytes, {failure.expected} more expected)",
-            "A proxy or a network fault in the way dropped the connection; run again.",
-        )
-    if isinstance(failure, socket.gaierror):
-        return ConnectionFailedError, "host name does not resolve", f"Check the host in {host}."
-    if isinstance(failure, http.client.HTTPException) and not isinstance(
-        failure, http.client.RemoteDisconnected
-    ):
-        return (
-            MalformedResponseError,
-            f"answer is not HTTP ({type(failure).__name__})",
-            "Something other than an HTTP service listens there (an https-only port reached with "
-            "http://?); check the endpoint.",
-        )
-    return (
-        ConnectionFailedError,
-        "connection closed without an answer",
-        "A proxy or firewall in the way, or the service restarted; run again.",
-    )
+def _permanent(failure: Exception | None) -> bool:
+    """Failures that the same request meets again: a proxy's 407 or refused tunnel, an untrusted
+    certificate. Retrying them would only delay the message that says what to change."""
+    if isinstance(failure, ProxyFailure):
+        return failure.status is not None
+    return isinstance(failure, ssl.SSLCertVerificationError)
 
 
-def _failure_error(
-    failure: Exception | None, method: str, url: str, timeout: float, status: int | None
-) -> RequestError:
-    """The typed error for an attempt that got no usable answer (``status``: of one whose body was
-    lost), with what to check next."""
-    kind, what, advice = _diagnose(failure, urlsplit(url).netloc, timeout)
-    answered = f" (HTTP {status})" if status is not None else ""
-    return kind(
-        f"{method} {url} failed{answered}: {what}. {advice}", method=method, url=url, status_code=status
-    )
+def _refused(failure: Exception | None) -> bool:
+    """A refused connection, to the destination or to the proxy: retried only briefly."""
+    if isinstance(failure, ProxyFailure):
+        failure = failure.cause
+    return isinstance(failure, ConnectionRefusedError)

@@ -377,9 +377,9 @@ def test_chunked_empty_and_close_delimited_answers_are_read_whole(wire_url: str)
 def test_tls_trusts_the_system_store_and_certifi() -> None:
     import certifi
 
-    from provider.transport import _tls_context
+    from provider.trust import tls_context
 
     bundled = ssl.create_default_context(cafile=certifi.where()).cert_store_stats()["x509_ca"]
-    context = _tls_context()
+    context = tls_context(None)
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
     assert context.cert_store_stats()["x509_ca"] >= bundled
