@@ -216,30 +216,44 @@ class ArmClient:
         return response if response.status_code == 202 else None
 
     def wait_for_delete(self, ref: PoolRef, accepted: Response | None, *, deadline: float) -> None:
-        """Follow an accepted delete until the pool is gone.
+        """Follow an accepted delete until the pool's own GET answers 404.
 
         Follows the 202 ``Location`` until it stops answering 202, honouring ``Retry-After``; a 202 without
-        a Location means waiting for the pool's 404. Raises OperationFailedError if the operation reports
-        an error, OperationTimeoutError at ``deadline`` (an absolute time on the transport policy's clock).
+        a Location means waiting for the pool's 404. The operation's end (its URL answering 404, 200 or
+        "Succeeded") is not proof: only the pool's GET answering 404 is, so it is asked in every case,
+        ``accepted=None`` (Azure answered that there was nothing to delete) included. Raises
+        OperationFailedError if the operation reports an error, or if it claims to be done while the pool
+        is still there and not ``Deleting``; OperationTimeoutError at ``deadline`` (an absolute time on
+        the transport policy's clock).
         """
         if accepted is None:
+            self._confirm_gone(ref, deadline, "the DELETE answered that there was no pool")
             return
         response = accepted
         location = response.headers.get("Location")
-        if not location:
-            self._wait_until_gone(ref, deadline)
-            return
-        while response.status_code == 202:
+        claim = "the delete was accepted without an operation to follow"
+        while location and response.status_code == 202:
             self._pause(response, deadline, f"deleting pool {ref.pool_name!r}")
             try:
                 response = self.transport.request("GET", urljoin(response.url, location), deadline=deadline)
             except NotFoundError:
-                return
+                claim = "the delete operation's URL answered 404"
+                break
             except HttpResponseError as exc:
                 raise OperationFailedError(f"Deleting pool {ref.pool_name!r} failed: {exc}") from exc
+            claim = f"the delete operation answered HTTP {response.status_code}"
+        self._confirm_gone(ref, deadline, claim)
 
-    def _wait_until_gone(self, ref: PoolRef, deadline: float) -> None:
-        while self.get_pool(ref, deadline=deadline) is not None:
+    def _confirm_gone(self, ref: PoolRef, deadline: float, claim: str) -> None:
+        """Wait for the pool's 404 after Azure claimed the delete was done; a pool still there that is not
+        ``Deleting`` was not deleted at all (OperationFailedError, naming ``claim`` and its state)."""
+        while (pool := self.get_pool(ref, deadline=deadline)) is not None:
+            state = str((pool.get("properties") or {}).get("provisioningState") or "unknown")
+            if state.lower() != "deleting":
+                raise OperationFailedError(
+                    f"Azure reported pool {ref.pool_name!r} deleted ({claim}), but the pool's own GET still "
+                    f"finds it (provisioningState {state}): it was not deleted"
+                )
             self._pause(None, deadline, f"waiting for pool {ref.pool_name!r} to be deleted")
 
     def _pause(self, response: Response | None, deadline: float, what: str) -> None:

@@ -26,6 +26,15 @@ from typing import Any
 from provider import mapping, remedies, status
 from provider.arm import ArmClient, PoolRef
 from provider.dataplane import DataPlaneAccessDenied, DataPlaneClient
+from provider.deletion import (
+    Keeper,
+    Left,
+    PoolNotDeletedError,
+    delete_and_confirm,
+    delete_command,
+    describe_error,
+    not_deleted_sentence,
+)
 from provider.diffing import MUTABLE_KEYS, PROVIDER_OPTION_KEYS, changed_mutable_keys
 from provider.errors import (
     BatchPoolError,
@@ -42,7 +51,7 @@ from provider.ownership import owner_from_tags, ownership_tags_of, token_digest,
 from provider.pool_model import vm_extensions
 from provider.pool_put import PoolPut, PutOutcome, owner_of
 from provider.progress import Progress, progress_outcome
-from provider.rollback import delete_command, describe_error, roll_back
+from provider.rollback import roll_back
 from provider.secrets import fingerprint_protected_settings, new_salt
 
 #: Provider options that shape the provider's behaviour and are never sent to Azure.
@@ -284,16 +293,11 @@ class PoolLifecycle:
                 )
                 return
         self._log(f"{ref.pool_name}: deleting")
-        accepted = self._arm.begin_delete_pool(ref, deadline=deadline)
-        try:
-            self._arm.wait_for_delete(ref, accepted, deadline=deadline)
-        except OperationTimeoutError as error:
-            raise OperationTimeoutError(
-                f"The pool '{ref.pool_name}' is still being deleted: Azure accepted the delete of "
-                f"{ref.arm_id} but it had not finished within {self._operation_timeout / 60:g} minutes "
-                f"(batchpool:operationTimeoutMinutes; {describe_error(error)}). Run the same command again "
-                "to keep waiting, or raise batchpool:operationTimeoutMinutes."
-            ) from None
+        outcome = delete_and_confirm(
+            self._arm, ref, timeout_seconds=self._operation_timeout, clock=self._clock
+        )
+        if outcome.left is not Left.GONE:
+            raise PoolNotDeletedError(not_deleted_sentence(ref, outcome, Keeper.STACK), left=outcome.left)
 
     def _outputs_base(
         self, inputs: Mapping[str, Any], protected: Mapping[str, Any], salt: str

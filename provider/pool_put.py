@@ -22,7 +22,7 @@ from provider.arm import ArmClient, PoolRef
 from provider.errors import BatchPoolError, HttpResponseError, PoolAlreadyExistsError
 from provider.naming import creation_digest, resource_of, stack_of
 from provider.ownership import UNKNOWN_STACK, Owner, owner_from_tags
-from provider.rollback import delete_command, describe_error
+from provider.deletion import delete_command, describe_error
 
 
 class PutOutcome(Enum):

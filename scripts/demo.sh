@@ -91,7 +91,8 @@ export AZURE_SUBSCRIPTION_ID="00000000-0000-0000-0000-000000000000"
 # scripts/pulumi_program.py runs `pulumi up` itself, serving the program to the CLI when the Go Python
 # language host is not installed beside it (see scripts/get-pulumi.sh).
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
-pulumi stack select --create demo --non-interactive
+# BATCHPOOL_DEMO_STACK (default: demo) names the stack; its Pulumi.<stack>.yaml is written beside Pulumi.yaml.
+pulumi stack select --create "${BATCHPOOL_DEMO_STACK:-demo}" --non-interactive
 .venv/bin/python scripts/pulumi_program.py -- up --yes --non-interactive
 echo
 echo "extension status per extension:"

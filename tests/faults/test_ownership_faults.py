@@ -13,8 +13,8 @@ import pytest
 
 from emulator import EmulatorServer
 from emulator.proxy import FaultProxy, Rule
+from provider.deletion import delete_command
 from provider.ownership import CREATE_TOKEN_TAG, MANAGED_BY_TAG, RESOURCE_TAG, STACK_TAG
-from provider.rollback import delete_command
 
 from .harness import (
     POOL,

@@ -125,7 +125,13 @@ def _demo(argv: list[str], tmp_path: Path) -> None:
     Where get-pulumi.sh finds no CLI and no Go, the demo must stop at once and say why, downloading nothing.
     """
     never_opt_in = {key: value for key, value in os.environ.items() if key != "BATCHPOOL_INSTALL_PULUMI"}
-    env = {**never_opt_in, "BATCHPOOL_DEMO_STATE_DIR": str(tmp_path / "demo-state")}
+    # A stack and state of its own, so that the developer's own demo stack in .pulumi-local stays untouched.
+    stack = f"readme-test-{os.getpid()}"
+    env = {
+        **never_opt_in,
+        "BATCHPOOL_DEMO_STATE_DIR": str(tmp_path / "demo-state"),
+        "BATCHPOOL_DEMO_STACK": stack,
+    }
     if get_pulumi().returncode == 3:
         done = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
         assert done.returncode == 3
@@ -133,11 +139,14 @@ def _demo(argv: list[str], tmp_path: Path) -> None:
         assert "scripts/demo.sh --install-pulumi" in done.stderr
         assert "Nothing was downloaded" in done.stderr
         return
-    for expected in ("+ 2 created", "2 unchanged"):
-        done = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
-        assert done.returncode == 0, done.stdout + done.stderr
-        assert expected in done.stdout
-        assert "verdict: succeeded (exit code 0)" in done.stdout
+    try:
+        for expected in ("+ 2 created", "2 unchanged"):
+            done = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+            assert done.returncode == 0, done.stdout + done.stderr
+            assert expected in done.stdout
+            assert "verdict: succeeded (exit code 0)" in done.stdout
+    finally:
+        (REPO / f"Pulumi.{stack}.yaml").unlink(missing_ok=True)
     assert (tmp_path / "demo-state" / "emulator-state.json").exists()
 
 
