@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from provider import mapping, remedies, status
+from provider import mapping, remedies, status, write_only
 from provider.arm import ArmClient, PoolRef
 from provider.dataplane import DataPlaneAccessDenied, DataPlaneClient
 from provider.deletion import (
@@ -47,7 +47,13 @@ from provider.errors import (
 )
 from provider.naming import STACK_KEY
 from provider.nodewatch import NodeWatch, PollInterval
-from provider.ownership import owner_from_tags, ownership_tags_of, token_digest, without_ownership_tags
+from provider.ownership import (
+    owner_from_tags,
+    ownership_tags_of,
+    secrets_tag,
+    token_digest,
+    without_ownership_tags,
+)
 from provider.pool_model import vm_extensions
 from provider.pool_put import PoolPut, PutOutcome, owner_of
 from provider.progress import Progress, progress_outcome
@@ -83,6 +89,16 @@ class WaitOptions:
             timeout_seconds=float(inputs.get("timeoutMinutes") or DEFAULT_TIMEOUT_MINUTES) * 60.0,
             max_nodes_in_outputs=int(inputs.get("maxNodesInOutputs") or DEFAULT_MAX_NODES_IN_OUTPUTS),
         )
+
+
+def _secrets_tag(inputs: Mapping[str, Any]) -> dict[str, str]:
+    """The ownership tag saying whether these inputs give the pool any protected or write-only value.
+
+    Create and update see the write-only secrets merged back in place (``concealment.for_azure``).
+    """
+    values = [*dict(inputs.get("protectedSettings") or {}).values()]
+    values += write_only.split_write_only(inputs)[1].values()
+    return secrets_tag(any(value not in (None, "", {}, []) for value in values))
 
 
 def pool_ref(inputs: Mapping[str, Any]) -> PoolRef:
@@ -157,7 +173,7 @@ class PoolLifecycle:
         protected = dict(inputs.get("protectedSettings") or {})
         owner = owner_of(inputs)
         body = mapping.to_arm_pool(inputs, protected)
-        body["tags"] = {**without_ownership_tags(body.get("tags")), **owner.tags()}
+        body["tags"] = {**without_ownership_tags(body.get("tags")), **owner.tags(), **_secrets_tag(inputs)}
         # Step 1: PUT (compensated inside: a lost answer is resolved by looking at what Azure holds).
         putter = PoolPut(
             self._arm, log=self._log, clock=self._clock, probe_timeout_seconds=self._operation_timeout
@@ -221,12 +237,11 @@ class PoolLifecycle:
                 )
             self._log(f"{ref.pool_name}: updating {', '.join(sorted(changed))} in place")
             body = mapping.mutable_patch_body(changed, news, current)
-            if "tags" in body:
-                # ARM replaces the whole tag map: the provider's ownership tags ride along with the user's.
-                body["tags"] = {
-                    **without_ownership_tags(body["tags"]),
-                    **ownership_tags_of(current.get("tags")),
-                }
+            owned = {**ownership_tags_of(current.get("tags")), **_secrets_tag(news)}
+            if "tags" in body or owned != ownership_tags_of(current.get("tags")):
+                # ARM replaces the whole tag map: the provider's ownership tags ride along with the user's,
+                # the secrets tag saying what this update gives the pool.
+                body["tags"] = {**without_ownership_tags(body.get("tags", current.get("tags"))), **owned}
             try:
                 self._arm.patch_pool(ref, body, str(current.get("etag")), deadline=deadline)
             except PreconditionFailedError:

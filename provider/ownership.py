@@ -10,6 +10,11 @@ value that forces a replacement (``provider.naming.creation_digest``), so the en
 after a crash computes the same digest and recognises the pool; the nonce is new for every create call, so
 the pool remembers which create last claimed it (a forced replacement that finds the same pool re-claims it,
 and the old resource's delete then leaves it alone).
+
+A fifth tag, ``-secrets``, says whether the pool was given any protected setting or write-only secret
+(``true``/``false``, never a value or a digest). A node extension's status message is the VM's own words and
+may quote such a value; a pool tagged ``false`` has none to quote, so the status gate can show its messages
+without the stack's secrets. Create writes it and every update that PATCHes the pool rewrites it.
 """
 
 from collections.abc import Mapping
@@ -23,6 +28,10 @@ MANAGED_BY_TAG = TAG_PREFIX + "managed-by"
 STACK_TAG = TAG_PREFIX + "stack"
 RESOURCE_TAG = TAG_PREFIX + "resource"
 CREATE_TOKEN_TAG = TAG_PREFIX + "create-token"
+SECRETS_TAG = TAG_PREFIX + "secrets"
+
+OWNERSHIP_TAGS = (MANAGED_BY_TAG, STACK_TAG, RESOURCE_TAG, CREATE_TOKEN_TAG, SECRETS_TAG)
+"""Every tag the provider writes on a pool it creates (they count towards ARM's 50 per resource)."""
 
 MANAGED_BY_VALUE = "pulumi-batchpool"
 UNKNOWN_STACK = "(unknown stack)"
@@ -42,6 +51,22 @@ def without_ownership_tags(tags: Mapping[str, Any] | None) -> dict[str, Any]:
 def ownership_tags_of(tags: Mapping[str, Any] | None) -> dict[str, Any]:
     """The provider's tags alone, as the pool carries them (kept through every PATCH of the user's tags)."""
     return {key: value for key, value in (tags or {}).items() if is_ownership_tag(key)}
+
+
+def secrets_tag(carries_secrets: bool) -> dict[str, str]:
+    """The tag recording whether the pool was given a protected or write-only value (never which)."""
+    return {SECRETS_TAG: "true" if carries_secrets else "false"}
+
+
+def carries_secrets(tags: Mapping[str, Any] | None) -> bool | None:
+    """What the pool's secrets tag says; None when it has none (made by another tool or an older provider).
+
+    Only an exact ``false`` means "no secret": anything else could be a pool with secrets.
+    """
+    lowered = {str(key).lower(): value for key, value in (tags or {}).items()}
+    if SECRETS_TAG not in lowered:
+        return None
+    return str(lowered[SECRETS_TAG]).lower() != "false"
 
 
 def token_digest(token: str) -> str:

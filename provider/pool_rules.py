@@ -42,9 +42,7 @@ MAX_TAG_NAME, MAX_TAG_VALUE = 512, 256
 TAG_NAME_FORBIDDEN = "<>%&\\?/"
 """ARM refuses these characters in tag names."""
 
-OWNERSHIP_TAG_COUNT = len(
-    (ownership.MANAGED_BY_TAG, ownership.STACK_TAG, ownership.RESOURCE_TAG, ownership.CREATE_TOKEN_TAG)
-)
+OWNERSHIP_TAG_COUNT = len(ownership.OWNERSHIP_TAGS)
 """Tags the provider adds to every pool it creates: they count towards ARM's 50."""
 
 MAX_EXTENSION_SETTINGS_BYTES = 256 * 1024

@@ -339,7 +339,7 @@ CASES: list[Case] = [
         Case(f"pool-name-{index}", {"poolName": value}, "poolName", "pool")
         for index, value in enumerate(["bad name", "p" * 65, "x/y"])
     ),
-    Case("tags-too-many", {"tags": {f"t{i}": "v" for i in range(47)}}, "tags", "keep at most 46"),
+    Case("tags-too-many", {"tags": {f"t{i}": "v" for i in range(46)}}, "tags", "keep at most 45"),
     Case("tag-name-long", {"tags": {"n" * 513: "v"}}, f"tags.{'n' * 513}", "longer than 512"),
     Case("tag-value-long", {"tags.env": "v" * 257}, "tags.env", "longer than 256"),
     *(
@@ -572,7 +572,7 @@ VALID_EDGES = {
     "int32-max-float": {"userAccounts[0].linuxUserConfiguration.uid": float(2**31 - 1)},
     "huge-number-in-settings": {f"{EXT}[1].settings": {"big": 2**40}},
     "after-other-case": {f"{EXT}[1].provisionAfterExtensions": ["SECRETEXT"]},
-    "tags-46": {"tags": {f"t{i}": "v" for i in range(46)}},
+    "tags-45": {"tags": {f"t{i}": "v" for i in range(45)}},
     "tag-name-512": {"tags": {"n" * 512: "v" * 256}},
     "image-id-only": {
         IMAGE: {"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/images/i"}
