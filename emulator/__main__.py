@@ -18,7 +18,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one (default)")
-    parser.add_argument("--token", default=DEV_TOKEN, help="accepted bearer token, or TOKEN@SUBSCRIPTION_ID")
+    parser.add_argument(
+        "--token",
+        default=DEV_TOKEN,
+        help="accepted bearer token, or TOKEN@SUBSCRIPTION_ID (the provider and the status gate send TOKEN "
+        "when BATCHPOOL_DEV_TOKEN holds it)",
+    )
     parser.add_argument(
         "--account",
         action="append",

@@ -78,7 +78,7 @@ def make_credential(settings: Settings) -> TokenCredential:
         "managed-identity": lambda: ManagedIdentityCredential(client_id=client_id, **network),
         "workload-identity": lambda: WorkloadIdentityCredential(**network),
         "azure-cli": AzureCliCredential,
-        "dev-token": lambda: StaticTokenCredential(DEV_TOKEN),
+        "dev-token": lambda: StaticTokenCredential(settings.dev_token or DEV_TOKEN),
     }
     if settings.credential not in factories:
         raise ConfigurationError(

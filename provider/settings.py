@@ -12,7 +12,7 @@ import difflib
 import ipaddress
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -56,6 +56,8 @@ class Settings:
     data_api_version: str = "2025-06-01"
     credential: str = "default"
     managed_identity_client_id: str | None = None
+    dev_token: str | None = field(default=None, repr=False)
+    """The bearer token of credential ``dev-token``: the emulator's ``--token`` (default: its dev token)."""
     mgmt_scope: str = "https://management.azure.com/.default"
     batch_scope: str = "https://batch.core.windows.net//.default"
     request_timeout_seconds: float = 30.0
@@ -177,6 +179,7 @@ _SOURCES = (
         _env("MANAGED_IDENTITY_CLIENT_ID"),
         _text,
     ),
+    _Source("dev_token", "devToken", _env("DEV_TOKEN"), _text),
     _Source("mgmt_scope", "mgmtScope", _env("MGMT_SCOPE"), _text),
     _Source("batch_scope", "batchScope", _env("BATCH_SCOPE"), _text),
     _Source(
