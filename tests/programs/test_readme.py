@@ -111,6 +111,8 @@ def test_command_block_runs(block: Block, command: str, emulator: EmulatorServer
         pytest.skip("this is the command that runs these tests")
     if argv[0] == "./scripts/demo.sh":
         _demo(argv, tmp_path)
+    elif argv[1:2] == ["scripts/pulumi_program.py"]:
+        _program_runner(argv, emulator, tmp_path)
     elif argv[:3] == ["python", "-m", "emulator"]:
         _emulator_starts_and_stops(argv, tmp_path)
     elif argv[:4] == ["python", "-m", "provider", "status"]:
@@ -148,6 +150,32 @@ def _demo(argv: list[str], tmp_path: Path) -> None:
     finally:
         (REPO / f"Pulumi.{stack}.yaml").unlink(missing_ok=True)
     assert (tmp_path / "demo-state" / "emulator-state.json").exists()
+
+
+def _program_runner(argv: list[str], emulator: EmulatorServer, tmp_path: Path) -> None:
+    """The documented runner command on the stack it names, in a state backend of the test's own."""
+    got = get_pulumi()
+    if got.returncode == 3:
+        pytest.skip("no pulumi CLI and no Go to build one")
+    project = REPO / argv[argv.index("--cwd") + 1]
+    stack = argv[argv.index("--stack") + 1]
+    env = {
+        **os.environ,
+        "PATH": f"{got.stdout.strip().splitlines()[-1]}{os.pathsep}{os.environ['PATH']}",
+        "PULUMI_BACKEND_URL": f"file://{tmp_path}",
+        "PULUMI_CONFIG_PASSPHRASE": "readme",
+        "BATCHPOOL_ARM_ENDPOINT": emulator.url,
+        "AZURE_SUBSCRIPTION_ID": DEMO_ACCOUNT.subscription_id,
+    }
+    argv[0] = sys.executable
+    try:
+        init = [*argv[: argv.index("--") + 1], "stack", "init", stack, "--non-interactive"]
+        subprocess.run(init, cwd=REPO, env=env, check=True, capture_output=True, timeout=120)
+        done = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    finally:
+        (project / f"Pulumi.{stack}.yaml").unlink(missing_ok=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "+ 2 to create" in done.stdout
 
 
 def _emulator_starts_and_stops(argv: list[str], tmp_path: Path) -> None:
