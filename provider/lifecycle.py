@@ -101,16 +101,6 @@ def _secrets_tag(inputs: Mapping[str, Any]) -> dict[str, str]:
     return secrets_tag(any(value not in (None, "", {}, []) for value in values))
 
 
-def _secrets_tag(inputs: Mapping[str, Any]) -> dict[str, str]:
-    """The ownership tag saying whether these inputs give the pool any protected or write-only value.
-
-    Create and update see the write-only secrets merged back in place (``concealment.for_azure``).
-    """
-    values = [*dict(inputs.get("protectedSettings") or {}).values()]
-    values += write_only.split_write_only(inputs)[1].values()
-    return secrets_tag(any(value not in (None, "", {}, []) for value in values))
-
-
 def pool_ref(inputs: Mapping[str, Any]) -> PoolRef:
     """The pool's address from checked inputs or outputs."""
     return PoolRef(
