@@ -15,13 +15,22 @@ from __future__ import annotations
 import select
 import socket
 import ssl
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import Protocol
 
 from provider.proxies import Proxy
 
 MAX_LINE = 65536
 MAX_HEADERS = 100
 _NO_BODY_STATUSES = frozenset({204, 304})
+
+
+class Reader(Protocol):
+    """What the answer is read from: the socket's buffered reader (``socket.makefile("rb")``)."""
+
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+    def read(self, size: int | None = -1, /) -> bytes: ...
 
 
 class Headers(Mapping[str, str]):
@@ -151,9 +160,9 @@ class Connection:
             sock.close()
 
 
-def read_answer(fp: object, method: str) -> Answer:
+def read_answer(fp: Reader, method: str) -> Answer:
     """Read one answer from a buffered binary reader, skipping 1xx interim answers."""
-    readline = fp.readline  # type: ignore[attr-defined]
+    readline = fp.readline
     while True:
         line = readline(MAX_LINE + 1)
         if not line:
@@ -171,8 +180,8 @@ def read_answer(fp: object, method: str) -> Answer:
         return Answer(status, reason, headers, _chunked_body(fp, status), will_close)
     length = _content_length(headers)
     if length is None:
-        return Answer(status, reason, headers, fp.read(), True)  # type: ignore[attr-defined]
-    content = fp.read(length)  # type: ignore[attr-defined]
+        return Answer(status, reason, headers, fp.read(), True)
+    content = fp.read(length)
     if len(content) < length:
         raise IncompleteBody(status, len(content), length - len(content))
     return Answer(status, reason, headers, content, will_close)
@@ -189,11 +198,11 @@ def _status_line(line: bytes) -> tuple[str, int, str]:
     return version, int(code), reason.strip()
 
 
-def _header_lines(readline: object) -> list[tuple[str, str]]:
+def _header_lines(readline: Callable[[int], bytes]) -> list[tuple[str, str]]:
     """Header lines up to the blank line as ``(name, value)`` pairs, continuation lines folded."""
     pairs: list[tuple[str, str]] = []
     while True:
-        line = readline(MAX_LINE + 1)  # type: ignore[operator]
+        line = readline(MAX_LINE + 1)
         if len(line) > MAX_LINE:
             raise NotHttp("header line too long")
         if line in (b"\r\n", b"\n", b""):
@@ -216,9 +225,9 @@ def _content_length(headers: Headers) -> int | None:
     return length if length >= 0 else None
 
 
-def _chunked_body(fp: object, status: int) -> bytes:
+def _chunked_body(fp: Reader, status: int) -> bytes:
     """The body of a chunked answer; trailers are read and dropped."""
-    readline, read = fp.readline, fp.read  # type: ignore[attr-defined]
+    readline, read = fp.readline, fp.read
     parts: list[bytes] = []
     total = 0
     while True:
