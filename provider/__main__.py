@@ -2,4 +2,4 @@
 
 from provider.cli import main
 
-raise SystemExit(main())
+raise SystemExit(main(prog="python -m provider"))

@@ -87,7 +87,11 @@ class WaitOptions:
             wait_for_nodes=bool(inputs.get("waitForNodes", True)),
             rollback_on_failure=str(inputs.get("extensionFailurePolicy") or "rollback").lower() == "rollback",
             timeout_seconds=float(inputs.get("timeoutMinutes") or DEFAULT_TIMEOUT_MINUTES) * 60.0,
-            max_nodes_in_outputs=int(inputs.get("maxNodesInOutputs") or DEFAULT_MAX_NODES_IN_OUTPUTS),
+            max_nodes_in_outputs=int(
+                DEFAULT_MAX_NODES_IN_OUTPUTS
+                if inputs.get("maxNodesInOutputs") is None
+                else inputs["maxNodesInOutputs"]
+            ),
         )
 
 

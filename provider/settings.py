@@ -259,3 +259,12 @@ def settings_from_configure_request(req: ConfigureRequest) -> Settings:
     names.update(key for key in keys if isinstance(key, str) and key.startswith(f"{CONFIG_NAMESPACE}:"))
     config = {name: req.config.get(name) for name in names}
     return Settings.from_sources(config, os.environ)
+
+
+def environment_names() -> dict[str, str]:
+    """Each stack config key (``batchpool:armEndpoint``) and the environment variable(s) that set it.
+
+    The status gate reads only the environment: its messages must name the variables, not keys it cannot
+    read (``provider.gate_errors``).
+    """
+    return {f"{CONFIG_NAMESPACE}:{source.config_key}": " or ".join(source.env_vars) for source in _SOURCES}

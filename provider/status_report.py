@@ -23,6 +23,8 @@ class PoolStatus:
     remedies: Sequence[str] = field(default_factory=list)
     messages_withheld: bool = False
     """Node extension messages replaced by a placeholder: nothing was given to redact them with."""
+    messages: str | None = None
+    """How node extension messages are shown (``status_secrets.Messages`` value), when the pool was read."""
 
     def as_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"armId": self.arm_id, "verdict": self.verdict.label}
@@ -35,14 +37,25 @@ class PoolStatus:
             body["nodes"] = self.outputs.get("nodes") or []
             body["resizeErrors"] = self.outputs.get("resizeErrors") or []
         body["remedies"] = list(self.remedies)
+        if self.messages:
+            body["messages"] = self.messages
         if self.messages_withheld:
             body["messagesWithheld"] = True
         return body
 
 
-def as_json(
-    pools: Sequence[PoolStatus], orphans: Sequence[Orphan] | None, verdict: Verdict
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class OrphanFinding:
+    """What ``--orphans`` found: the state's stack, its orphans, and other stacks' pools (never orphans)."""
+
+    stack: str
+    orphans: Sequence[Orphan] = ()
+    other_stacks: Sequence[Orphan] = ()
+    error: str | None = None
+    """Why the account's pools could not be listed (then both lists are empty)."""
+
+
+def as_json(pools: Sequence[PoolStatus], orphans: OrphanFinding | None, verdict: Verdict) -> dict[str, Any]:
     """The whole finding as one JSON-ready document (``--json``)."""
     document: dict[str, Any] = {
         "verdict": verdict.label,
@@ -50,11 +63,21 @@ def as_json(
         "pools": [pool.as_json() for pool in pools],
     }
     if orphans is not None:
-        document["orphans"] = [orphan.as_json() for orphan in orphans]
+        document["stack"] = orphans.stack
+        document["orphans"] = [orphan.as_json() for orphan in orphans.orphans]
+        document["otherStacks"] = [orphan.as_json() for orphan in orphans.other_stacks]
+        if orphans.error:
+            document["orphansError"] = orphans.error
     return document
 
 
-def as_text(pools: Sequence[PoolStatus], orphans: Sequence[Orphan] | None, verdict: Verdict) -> str:
+def error_json(message: str, exit_code: int) -> dict[str, Any]:
+    """The one JSON document of a run that ended before any verdict: a usage error or an error."""
+    label = "usage error" if exit_code == 2 else Verdict.ERROR.label
+    return {"verdict": label, "exitCode": exit_code, "error": message, "pools": []}
+
+
+def as_text(pools: Sequence[PoolStatus], orphans: OrphanFinding | None, verdict: Verdict) -> str:
     """Tables for a terminal or a CI log: per pool its extensions' counts and every node's states."""
     sections = [_pool_text(pool) for pool in pools]
     if orphans is not None:
@@ -100,10 +123,10 @@ def _pool_text(pool: PoolStatus) -> str:
                 ]
             )
         lines += _indent(_table(rows))
-        if len(nodes) < int(outputs.get("nodeCount") or 0):
-            lines.append(
-                f"  ({len(nodes)} of {outputs.get('nodeCount')} nodes shown, failing first; see --max-nodes)"
-            )
+    if len(nodes) < int(outputs.get("nodeCount") or 0):
+        lines.append(
+            f"  ({len(nodes)} of {outputs.get('nodeCount')} nodes shown, failing first; see --max-nodes)"
+        )
     for name, counts in extension_status.items():
         for failed in counts.get("failedNodes") or []:
             lines.append(
@@ -113,15 +136,30 @@ def _pool_text(pool: PoolStatus) -> str:
     return "\n".join(lines)
 
 
-def _orphans_text(orphans: Sequence[Orphan]) -> str:
+def _orphans_text(finding: OrphanFinding) -> str:
+    if finding.error:
+        return f"orphaned pools of stack {finding.stack}: unknown ({finding.error})"
+    orphans = finding.orphans
     if not orphans:
-        return "orphaned pools: none (every pool with the provider's ownership tags is in the stack state)"
-    rows = [["orphaned pool", "stack tag", "resource tag"]]
-    rows += [[orphan.pool_name, orphan.stack or "-", orphan.resource or "-"] for orphan in orphans]
-    lines = _table(rows)
-    lines.append("These pools carry the provider's ownership tags but are in no given state (an interrupted")
-    lines.append("deployment). Delete one with: az resource delete --ids <arm id>")
-    lines += [f"  {orphan.arm_id}" for orphan in orphans]
+        lines = [
+            f"orphaned pools of stack {finding.stack}: none (every pool tagged with this stack is in its "
+            "state)"
+        ]
+    else:
+        rows = [["orphaned pool", "resource tag"]]
+        rows += [[orphan.pool_name, orphan.resource or "-"] for orphan in orphans]
+        lines = [f"orphaned pools of stack {finding.stack}:", *_table(rows)]
+        lines.append("These pools carry this stack's ownership tags but are not in its state (an interrupted")
+        lines.append("deployment). Delete one with: az resource delete --ids <arm id>")
+        lines += [f"  {orphan.arm_id}" for orphan in orphans]
+    if finding.other_stacks:
+        rows = [["pool", "stack tag", "resource tag"]]
+        rows += [[pool.pool_name, pool.stack or "-", pool.resource or "-"] for pool in finding.other_stacks]
+        lines += [
+            "",
+            "other stacks' pools in this account (not this state's to judge; never delete them from here):",
+        ]
+        lines += _table(rows)
     return "\n".join(lines)
 
 

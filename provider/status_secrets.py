@@ -13,10 +13,16 @@ Without it (a pool named by ``--pool`` or ``--pool-id``, an export whose secrets
 pool created before digests were stored) nothing can tell a secret from other text, so the free-text
 ``message`` of every node extension status is withheld: the codes, levels and states still say what
 failed, the verdict is the same, and the command says once on stderr how to get redacted messages.
+
+Two exceptions need no stack file: a pool whose ownership tags say it was given no protected or write-only
+value (``provider.ownership.SECRETS_TAG``, written at create and on every update) has nothing to quote, so
+its messages are shown; and ``--unredacted-messages`` shows every message as Azure returns it, on the
+user's explicit word.
 """
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -69,10 +75,37 @@ def redactors_in(*documents: Any) -> dict[str, Redactor]:
     return {arm_id: Redactor.for_call(*material[arm_id]) for arm_id in digested}
 
 
-def shown_outputs(outputs: Mapping[str, Any], redactor: Redactor | None) -> tuple[dict[str, Any], bool]:
-    """Read outputs safe to print, and whether messages had to be withheld (no redactor)."""
+class Messages(enum.Enum):
+    """How a pool's node extension messages are shown (``messages`` in the gate's JSON)."""
+
+    REDACTED = "redacted"
+    """Redacted with the stack file's secret digests and values, as `pulumi refresh` redacts them."""
+    NO_SECRETS = "no-secrets"
+    """As Azure returns them: the pool's secrets tag says it was given no secret to quote."""
+    UNREDACTED = "unredacted"
+    """As Azure returns them, because the user asked (``--unredacted-messages``)."""
+    WITHHELD = "withheld"
+    """Replaced by ``WITHHELD``: nothing to redact them with, and the pool may hold a secret."""
+
+
+def messages_for(redactor: Redactor | None, carries_secrets: bool | None, unredacted: bool) -> Messages:
+    """How to show one pool's messages: redact when possible; show them when the pool holds no secret or
+    the user asked; otherwise withhold (``carries_secrets`` None: no tag, so the pool may hold one)."""
+    if redactor is not None:
+        return Messages.REDACTED
+    if carries_secrets is False:
+        return Messages.NO_SECRETS
+    return Messages.UNREDACTED if unredacted else Messages.WITHHELD
+
+
+def shown_outputs(
+    outputs: Mapping[str, Any], redactor: Redactor | None, messages: Messages = Messages.WITHHELD
+) -> tuple[dict[str, Any], bool]:
+    """Read outputs safe to print (as ``messages`` says), and whether messages had to be withheld."""
     if redactor is not None:
         return conceal_read(outputs, {}, redactor), False
+    if messages in (Messages.NO_SECRETS, Messages.UNREDACTED):
+        return dict(outputs), False
     shown = dict(outputs)
     withheld = False
     status = {}
@@ -104,7 +137,8 @@ def withheld_note(pools: int, ciphertext: bool) -> str:
         f"status: node extension messages of {pools} pool(s) withheld: they may quote a protected setting "
         f"or a write-only secret and {why}. For redacted messages pipe the stack's state in: "
         "`pulumi stack export --show-secrets | python -m provider status --stack -` (never write that "
-        "export to a file or a log: it holds the secret values)"
+        "export to a file or a log: it holds the secret values); --unredacted-messages prints them as "
+        "Azure returns them"
     )
 
 

@@ -138,18 +138,22 @@ def test_wait_gives_up_at_the_timeout(tmp_path: Path) -> None:
     assert "still transitioning after 0.1 minutes; giving up" in err
 
 
-def test_orphans_are_owned_pools_missing_from_the_stack_state(
-    emulator: EmulatorServer, tmp_path: Path
-) -> None:
-    owned = {MANAGED_BY_TAG: MANAGED_BY_VALUE, STACK_TAG: "dev"}
-    kept = put_pool(emulator, "kept", tags=owned)
-    put_pool(emulator, "leftover", tags=owned)
-    put_pool(emulator, "someone-elses", tags={"team": "x"})
-    state = tmp_path / "state.json"
-    state.write_text(
-        json.dumps({"deployment": {"resources": [{"urn": "urn:pulumi:dev::p::t::kept", "id": kept}]}})
-    )
-    code, out, _ = run(
+def stack_export(stack: str, project: str, *pool_ids: str) -> dict[str, Any]:
+    """A `pulumi stack export` document of ``project``/``stack`` holding these pools (and its Stack)."""
+    resources = [{"urn": f"urn:pulumi:{stack}::{project}::pulumi:pulumi:Stack::{project}-{stack}"}]
+    resources += [
+        {"urn": f"urn:pulumi:{stack}::{project}::pulumi-python:dynamic:Resource::p{index}", "id": pool_id}
+        for index, pool_id in enumerate(pool_ids)
+    ]
+    return {"version": 3, "deployment": {"manifest": {}, "resources": resources}}
+
+
+def owned_by(stack: str) -> dict[str, str]:
+    return {MANAGED_BY_TAG: MANAGED_BY_VALUE, STACK_TAG: stack}
+
+
+def find_orphans_of(emulator: EmulatorServer, state: Path, *extra: str) -> tuple[int, str, str]:
+    return run(
         emulator,
         "--resource-group",
         DEMO_ACCOUNT.resource_group,
@@ -157,11 +161,61 @@ def test_orphans_are_owned_pools_missing_from_the_stack_state(
         DEMO_ACCOUNT.account_name,
         "--orphans",
         str(state),
-        "--json",
+        *extra,
     )
+
+
+def test_orphans_are_this_stacks_owned_pools_missing_from_its_state(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    kept = put_pool(emulator, "kept", tags=owned_by("proj/dev"))
+    put_pool(emulator, "leftover", tags=owned_by("proj/dev"))
+    put_pool(emulator, "someone-elses", tags={"team": "x"})
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps(stack_export("dev", "proj", kept)))
+    code, out, _ = find_orphans_of(emulator, state, "--json")
     report = json.loads(out)
     assert code == Verdict.ORPHANS.exit_code == 6
-    assert [(orphan["poolName"], orphan["stack"]) for orphan in report["orphans"]] == [("leftover", "dev")]
+    assert report["stack"] == "proj/dev"
+    assert [(orphan["poolName"], orphan["stack"]) for orphan in report["orphans"]] == [
+        ("leftover", "proj/dev")
+    ]
+    assert report["otherStacks"] == []
+
+
+def test_a_shared_account_never_names_another_stacks_pools_as_orphans(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    dev = put_pool(emulator, "dev-pool", tags=owned_by("proj/dev"))
+    put_pool(emulator, "prod-pool", tags=owned_by("proj/prod"))
+    put_pool(emulator, "other-project", tags=owned_by("web/dev"))
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps(stack_export("dev", "proj", dev)))
+    code, out, _ = find_orphans_of(emulator, state, "--json")
+    report = json.loads(out)
+    assert code == 0 and report["verdict"] == "succeeded"
+    assert report["orphans"] == []
+    assert sorted((pool["poolName"], pool["stack"]) for pool in report["otherStacks"]) == [
+        ("other-project", "web/dev"),
+        ("prod-pool", "proj/prod"),
+    ]
+    code, out, _ = find_orphans_of(emulator, state)
+    assert code == 0
+    assert "orphaned pools of stack proj/dev: none" in out
+    other_section = out[out.index("other stacks' pools") :]
+    assert "prod-pool" in other_section and "proj/prod" in other_section
+    assert "az resource delete" not in out
+
+
+def test_orphans_of_a_missing_account_are_not_found(emulator: EmulatorServer, tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps(stack_export("dev", "proj")))
+    code, out, _ = run(
+        emulator, "--resource-group", "demo-rg", "--account", "noaccount", "--orphans", str(state), "--json"
+    )
+    report = json.loads(out)
+    assert code == report["exitCode"] == Verdict.NOT_FOUND.exit_code
+    assert "Batch account 'noaccount' does not exist" in report["orphansError"]
 
 
 def test_unusable_settings_are_an_error_not_a_traceback(emulator: EmulatorServer) -> None:
@@ -173,7 +227,7 @@ def test_unusable_settings_are_an_error_not_a_traceback(emulator: EmulatorServer
         stderr=stderr,
     )
     assert code == Verdict.ERROR.exit_code
-    assert stderr.getvalue().startswith("error: batchpool:armEndpoint")
+    assert stderr.getvalue().startswith("error: BATCHPOOL_ARM_ENDPOINT")
     assert "Traceback" not in stderr.getvalue()
 
 
@@ -254,5 +308,5 @@ def test_a_credential_that_cannot_be_built_is_an_error_not_a_traceback(
     code = main(["status", *by_name("x")], environ=environ, stdout=io.StringIO(), stderr=stderr)
     assert code == Verdict.ERROR.exit_code
     assert stderr.getvalue().startswith(
-        "error: batchpool:credential='workload-identity' could not be created"
+        "error: BATCHPOOL_CREDENTIAL='workload-identity' could not be created"
     )
