@@ -21,7 +21,7 @@ from provider.errors import (
     PreconditionFailedError,
 )
 from provider.settings import Settings, is_loopback_host
-from provider.transport import Headers, Response, Transport, retry_after_seconds
+from provider.transport import Headers, Response, RetryEvent, Transport, retry_after_seconds
 
 _POOL_BEING_DELETED = "PoolBeingDeleted"
 _ALREADY_EXISTS_CODES = frozenset(
@@ -153,15 +153,28 @@ class ArmClient:
             body = self.transport.request("GET", next_link).json()
 
     def create_pool(
-        self, ref: PoolRef, body: dict[str, Any], *, deadline: float | None = None
+        self,
+        ref: PoolRef,
+        body: dict[str, Any],
+        *,
+        deadline: float | None = None,
+        on_retry: Callable[[RetryEvent], None] | None = None,
     ) -> dict[str, Any]:
         """PUT a new pool with ``If-None-Match: *`` so an existing pool is never overwritten.
 
+        ``on_retry`` sees every attempt that is retried (its status tells a refusal from a lost answer).
         Raises PoolAlreadyExistsError when a pool of that name exists (412, or a 409 "exists" code).
         """
         try:
             return _with_etag(
-                self._call("PUT", ref.arm_id, json=body, headers={"If-None-Match": "*"}, deadline=deadline)
+                self._call(
+                    "PUT",
+                    ref.arm_id,
+                    json=body,
+                    headers={"If-None-Match": "*"},
+                    deadline=deadline,
+                    on_retry=on_retry,
+                )
             )
         except (PreconditionFailedError, ConflictError) as exc:
             if isinstance(exc, ConflictError) and exc.code not in _ALREADY_EXISTS_CODES:

@@ -8,7 +8,9 @@ an engine that retries a create after a crash sends the same PUT again. So:
   and digest, ``provider.ownership``) is continued with; anyone else's is refused, untouched;
 - no usable answer is answered by a GET (with the rollback's own deadline, the create's may be spent):
   404 means nothing was created, a pool of this create's means the PUT committed;
-- a 4xx refusal means Azure answered and created nothing.
+- a 4xx refusal means Azure answered and created nothing, and so does a 429: ARM throttles before it
+  processes a request. A PUT whose every attempt was refused ends the create at once (within its own
+  deadline, naming the throttling); the probe is only for a PUT of which some attempt really lost its answer.
 """
 
 from __future__ import annotations
@@ -19,10 +21,61 @@ from enum import Enum
 from typing import Any
 
 from provider.arm import ArmClient, PoolRef
-from provider.errors import BatchPoolError, HttpResponseError, PoolAlreadyExistsError
+from provider.deletion import delete_command, describe_error
+from provider.errors import (
+    BatchPoolError,
+    HttpResponseError,
+    OperationTimeoutError,
+    PoolAlreadyExistsError,
+    ThrottledError,
+)
 from provider.naming import creation_digest, resource_of, stack_of
 from provider.ownership import UNKNOWN_STACK, Owner, owner_from_tags
-from provider.deletion import delete_command, describe_error
+from provider.transport import RetryEvent
+
+
+class CreateThrottledError(BatchPoolError):
+    """Raised when every attempt of the create's PUT was throttled (429) until its deadline: none was made."""
+
+
+THROTTLED_STATUS = 429
+
+
+def is_throttling(error: BaseException) -> bool:
+    """True for a 429 that ended a request: retries exhausted, or a Retry-After past the deadline.
+
+    The transport stops a throttled retry at the deadline with an ``OperationTimeoutError`` that names the
+    429 ("got throttled (429)") but carries no status, so that one is recognised by its words.
+    """
+    if isinstance(error, ThrottledError):
+        return True
+    return isinstance(error, OperationTimeoutError) and f"throttled ({THROTTLED_STATUS})" in str(error)
+
+
+class Attempts:
+    """The statuses of a request's retried attempts, as the transport reports them (``on_retry``)."""
+
+    def __init__(self) -> None:
+        self.statuses: list[int | None] = []
+
+    def record(self, event: RetryEvent) -> None:
+        self.statuses.append(event.status)
+
+    def all_refused(self, final: BaseException) -> bool:
+        """True when Azure answered every attempt, the last one ending in ``final``, and processed none.
+
+        A refusal is a 4xx other than 408 (a 429 included). No answer, a 408 or a 5xx is a lost answer: the
+        request may have taken effect.
+        """
+        if isinstance(final, HttpResponseError):
+            last: int | None = final.status_code
+        elif is_throttling(final):
+            last = THROTTLED_STATUS
+        else:
+            return False
+        return all(
+            status is not None and 400 <= status < 500 and status != 408 for status in [*self.statuses, last]
+        )
 
 
 class PutOutcome(Enum):
@@ -72,19 +125,28 @@ class PoolPut:
                 self._log(f"{ref.pool_name}: adopting the existing pool (adoptExisting=true)")
                 self._arm.replace_pool(ref, body, str(existing.get("etag")), deadline=deadline)
                 return PutOutcome.ADOPTED, None
+        attempts = Attempts()
         try:
-            self._arm.create_pool(ref, body, deadline=deadline)
+            self._arm.create_pool(ref, body, deadline=deadline, on_retry=attempts.record)
         except PoolAlreadyExistsError:
             pool = self._arm.get_pool(ref, deadline=deadline)
             if pool is None:
                 raise  # deleted meanwhile by someone else: nothing of ours exists
             return PutOutcome.CONTINUED, self._own_pool(ref, owner, pool, "it already exists")
-        except HttpResponseError as refused:
-            if 400 <= refused.status_code < 500 and refused.status_code not in (408, 429):
-                raise  # Azure answered and refused: no pool was created.
-            return PutOutcome.CONTINUED, self._after_lost_answer(ref, owner, refused)  # 5xx, garbled 2xx
-        except Exception as lost:  # no usable answer: the PUT may have committed
-            return PutOutcome.CONTINUED, self._after_lost_answer(ref, owner, lost)
+        except Exception as error:
+            if not attempts.all_refused(
+                error
+            ):  # an answer was lost (no answer, 408, 5xx): it may have committed
+                return PutOutcome.CONTINUED, self._after_lost_answer(ref, owner, error)
+            if is_throttling(error):
+                raise CreateThrottledError(
+                    f"Azure throttled the create of pool '{ref.pool_name}' until the create's deadline "
+                    f"(timeoutMinutes): {describe_error(error)} ARM refuses a throttled request before "
+                    "processing it and every attempt of this PUT was throttled, so no pool was created and "
+                    "nothing is left behind. Run `pulumi up` again later, or raise timeoutMinutes to keep "
+                    "retrying longer."
+                ) from None
+            raise  # Azure answered and refused (4xx): no pool was created.
         self._log(f"{ref.pool_name}: pool created, waiting for allocation")
         return PutOutcome.CREATED, None
 

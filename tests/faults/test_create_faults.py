@@ -85,6 +85,14 @@ CASES: dict[str, Case] = {
     "put answer truncated after it committed": Case(
         lambda: [Rule("truncate", "PUT", POOL_PATH, times=1)], left=1
     ),
+    "put answer dropped, then throttled past the deadline: the probe finds the pool": Case(
+        lambda: [
+            Rule("drop-response", "PUT", POOL_PATH, times=1),
+            Rule("status", "PUT", POOL_PATH, status=429, headers={"Retry-After": "30"}),
+        ],
+        inputs=TIGHT,
+        left=1,
+    ),
     # The PUT never took effect: nothing is left, and the message says so.
     "put 504s that never committed": Case(
         lambda: [Rule("status", "PUT", POOL_PATH, status=504, headers=NO_WAIT)],
@@ -98,7 +106,14 @@ CASES: dict[str, Case] = {
     "put throttled with Retry-After beyond the deadline": Case(
         lambda: [Rule("status", "PUT", POOL_PATH, status=429, headers={"Retry-After": "30"})],
         inputs=TIGHT,
-        message=r"throttled \(429\); the next retry would wait 30 s.*nothing is left behind",
+        message=r"Azure throttled the create.*throttled \(429\); the next retry would wait 30 s.*nothing is "
+        r"left behind",
+    ),
+    "put throttled until its retries run out": Case(
+        lambda: [Rule("status", "PUT", POOL_PATH, status=429, headers=NO_WAIT)],
+        config={"maxRetries": "2"},
+        message=r"Azure throttled the create.*\(Injected429\).*every attempt of this PUT was throttled.*"
+        r"nothing is left behind",
     ),
     "put refused by Azure (400)": Case(
         lambda: [Rule("status", "PUT", POOL_PATH, status=400)], message=r"\(Injected400\)"

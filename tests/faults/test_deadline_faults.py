@@ -24,6 +24,7 @@ from .harness import (
     POOL_PATH,
     TIGHT_MINUTES,
     Outcome,
+    admin,
     assert_truthful,
     begin_delete_directly,
     checked,
@@ -105,6 +106,24 @@ def test_a_throttled_delete_or_refresh_stops_at_its_deadline_and_claims_nothing(
     assert "got throttled (429); the next retry would wait 30 s" in outcome.message
     assert [pool["properties"]["provisioningState"] for pool in left] == ["Succeeded"]
     assert outcome.seconds < OPERATION_TIMEOUT_MINUTES * 60, "Retry-After: 30 is past the deadline: no sleep"
+
+
+def test_a_create_throttled_by_arm_is_refused_within_its_own_deadline_without_a_probe(
+    proxy: FaultProxy, emulator: EmulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ARM throttles before it processes a request: a 429 on the PUT created nothing, so there is no lost
+    answer to look for, and the create ends within its own deadline (6 s), not after a Retry-After of 30 s."""
+    provider = configured(proxy.url)
+    inputs = checked(provider, program(timeoutMinutes=0.1))
+    admin(emulator, "faults", {"throttleRate": 1.0, "retryAfter": 30})
+    outcome = run(lambda: provider.create(inputs), lambda: capsys.readouterr().err, timeout_minutes=0.1)
+    assert_truthful(outcome, pools(emulator))
+    assert outcome.seconds < 0.1 * 60, f"took {outcome.seconds:.1f}s past the create's 6 s deadline"
+    assert "Azure throttled the create of pool 'fault-pool'" in outcome.message
+    assert "got throttled (429); the next retry would wait 30 s" in outcome.message
+    assert "no pool was created and nothing is left behind" in outcome.message
+    assert pools(emulator) == []
+    assert [(record.method, record.status) for record in proxy.log] == [("PUT", 429)], "no probe, no retry"
 
 
 def test_a_delete_whose_answer_was_lost_still_deletes(
