@@ -27,6 +27,7 @@ from provider import mapping, remedies, status, write_only
 from provider.arm import ArmClient, PoolRef
 from provider.dataplane import DataPlaneAccessDenied, DataPlaneClient
 from provider.deletion import (
+    CONFIRM_GRACE_SECONDS,
     Keeper,
     Left,
     PoolNotDeletedError,
@@ -55,6 +56,7 @@ from provider.ownership import (
     without_ownership_tags,
 )
 from provider.pool_model import vm_extensions
+from provider.partial_update import incomplete_update
 from provider.pool_put import PoolPut, PutOutcome, owner_of
 from provider.progress import Progress, progress_outcome
 from provider.rollback import roll_back
@@ -254,7 +256,16 @@ class PoolLifecycle:
         base["protectedSettingsFingerprint"] = olds.get("protectedSettingsFingerprint") or {}
         if olds.get(CREATE_TOKEN_OUTPUT):
             base[CREATE_TOKEN_OUTPUT] = olds[CREATE_TOKEN_OUTPUT]
-        return self._settle(ref, news, options, base, deadline)
+        try:
+            return self._settle(ref, news, options, base, deadline)
+        except BatchPoolError as error:
+            if not changed:
+                raise
+            # Azure holds the PATCH: the error says what it holds, since the state keeps the old values.
+            grace = min(self._operation_timeout, CONFIRM_GRACE_SECONDS)
+            raise incomplete_update(
+                ref, changed, error, lambda: self._arm.get_pool(ref, deadline=self._clock() + grace)
+            ) from None
 
     def _unless_committed(self, ref: PoolRef, news: Mapping[str, Any], deadline: float) -> None:
         """A PATCH met 412: fine when the pool already holds ``news`` (a retry of a PATCH whose answer was
