@@ -55,8 +55,8 @@ from provider.ownership import (
     token_digest,
     without_ownership_tags,
 )
-from provider.pool_model import vm_extensions
 from provider.partial_update import incomplete_update
+from provider.pool_model import vm_extensions
 from provider.pool_put import PoolPut, PutOutcome, owner_of
 from provider.progress import Progress, progress_outcome
 from provider.rollback import roll_back
