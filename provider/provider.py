@@ -32,6 +32,7 @@ from provider.concealment import SECRET_OUTPUTS, Redactor, conceal_outputs, conc
 from provider.diffing import diff_pool
 from provider.errors import BatchPoolError, ConfigurationError
 from provider.explain import log_replacement_causes
+from provider.extension_catalog import allowed
 from provider.naming import resolve_pool_name
 from provider.settings import Settings, settings_from_configure_request
 
@@ -74,7 +75,7 @@ class BatchPoolProvider(ResourceProvider):
             prefix = inputs.get("poolNamePrefix")
             name, generated = resolve_pool_name(_olds, inputs, prefix if isinstance(prefix, str) else None)
             inputs["poolName"], inputs["poolNameGenerated"] = name, generated
-        report = _validation().validate_inputs(inputs)
+        report = _validation().validate_inputs(inputs, allowed(settings.allowed_extensions))
         for warning in report.warnings:
             engine_log.warn(f"{inputs.get('poolName')}: {warning}")
         failures.extend(CheckFailure(path, reason) for path, reason in report.failures)

@@ -10,16 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from provider import extension_catalog as catalog
 from provider.normalize import parse_json_text
 from provider.pool_model import vm_extensions
-
-KEY_VAULT_PUBLISHER = "microsoft.azure.keyvault"
-
-#: Where the Key Vault extension writes its log on a node, per extension type (lower case).
-KEY_VAULT_LOG_DIRECTORIES = {
-    "keyvaultforlinux": "/var/log/azure/Microsoft.Azure.KeyVault.KeyVaultForLinux/",
-    "keyvaultforwindows": "C:\\WindowsAzure\\Logs\\Plugins\\Microsoft.Azure.KeyVault.KeyVaultForWindows\\",
-}
 
 
 def declared_extensions(inputs: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -30,12 +23,9 @@ def declared_extensions(inputs: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 def remedy_for(extension: Mapping[str, Any]) -> str | None:
     """The remedy for a failed extension, or None when there is no advice beyond the node's message."""
-    kind = str(extension.get("type") or "").lower()
-    if (
-        kind in KEY_VAULT_LOG_DIRECTORIES
-        and str(extension.get("publisher") or "").lower() == KEY_VAULT_PUBLISHER
-    ):
-        return _key_vault_remedy(extension, kind)
+    entry = catalog.lookup(str(extension.get("publisher") or ""), str(extension.get("type") or ""))
+    if entry is not None and entry.family == catalog.KEY_VAULT:
+        return _key_vault_remedy(extension, entry)
     return None
 
 
@@ -51,7 +41,7 @@ def remedies_for(inputs: Mapping[str, Any], failed_extensions: Iterable[str]) ->
     return lines
 
 
-def _key_vault_remedy(extension: Mapping[str, Any], kind: str) -> str:
+def _key_vault_remedy(extension: Mapping[str, Any], entry: catalog.Extension) -> str:
     secrets = _settings(extension).get("secretsManagementSettings") or {}
     certificates = _observed_urls(secrets.get("observedCertificates") or [])
     which = ", ".join(certificates) if certificates else "each observed certificate"
@@ -61,7 +51,7 @@ def _key_vault_remedy(extension: Mapping[str, Any], kind: str) -> str:
         "Secrets User', or a 'get' secret access policy) and that the URL is right; or set "
         "secretsManagementSettings.requireInitialSync to false so nodes start while the extension keeps "
         "retrying, redeploy, and read the extension's log on a node in "
-        f"{KEY_VAULT_LOG_DIRECTORIES[kind]}"
+        f"{entry.log_directory}"
     )
 
 

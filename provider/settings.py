@@ -69,6 +69,9 @@ class Settings:
     https_proxy: Proxy | None = None
     no_proxy: NoProxy | None = None
     ca_bundle: CaBundle | None = None
+    allowed_extensions: tuple[tuple[str, str], ...] = ()
+    """Extension publisher/type pairs the subscription may install beyond Azure Batch's list (Check warns
+    about other unlisted pairs)."""
 
     @property
     def network(self) -> Network:
@@ -160,6 +163,20 @@ def _non_negative_int(raw: Any, key: str) -> int:
     return value
 
 
+def _extension_pairs(raw: Any, key: str) -> tuple[tuple[str, str], ...]:
+    """``Publisher/Type`` pairs separated by commas or whitespace, e.g. ``Contoso.Agents/HealthAgent``."""
+    pairs = []
+    for item in str(raw).replace(",", " ").split():
+        publisher, _, kind = item.partition("/")
+        if not publisher or not kind or "/" in kind:
+            raise ConfigurationError(
+                f"{key} has {item!r}; write each extension as Publisher/Type (for example"
+                " Microsoft.ManagedServices/ApplicationHealthLinux), separated by commas."
+            )
+        pairs.append((publisher, kind))
+    return tuple(pairs)
+
+
 def _env(name: str) -> tuple[str, ...]:
     return (f"BATCHPOOL_{name}",)
 
@@ -204,6 +221,7 @@ _SOURCES = (
         (*_env("CA_BUNDLE"), "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR"),
         parse_ca_bundle,
     ),
+    _Source("allowed_extensions", "allowedExtensions", _env("ALLOWED_EXTENSIONS"), _extension_pairs),
 )
 
 

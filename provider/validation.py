@@ -18,7 +18,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from provider import pool_rules, write_only
+from provider import extension_rules, pool_rules, write_only
 from provider.errors import BatchPoolError
 from provider.mapping import POOL_PROPERTY_KEYS, to_arm_pool
 from provider.naming import validate_pool_name
@@ -28,7 +28,6 @@ from provider.secrets import protected_settings_key
 
 EXTENSIONS_PATH = pool_rules.EXTENSIONS_PATH
 RESERVED_EXTENSION_TYPE = "customscript"
-KEY_VAULT_PUBLISHER = "microsoft.azure.keyvault"
 SECRET_KEYS = frozenset({"protectedSettings", "password", "sshPrivateKey", "accountKey", "sasKey"})
 """Keys whose values are secrets: a reason about them (or anything below them) never quotes the value."""
 
@@ -260,23 +259,6 @@ def _protected_settings_failures(props: Mapping[str, Any]) -> Iterator[tuple[str
             yield path, problem
 
 
-def _key_vault_warnings(props: Mapping[str, Any]) -> Iterator[str]:
-    identity = props.get("identity")
-    if is_unknown(identity):
-        return
-    identity_type = identity.get("type") if isinstance(identity, Mapping) else None
-    if is_unknown(identity_type) or (isinstance(identity_type, str) and identity_type.lower() != "none"):
-        return
-    for extension in _extensions(props):
-        publisher = extension.get("publisher") if isinstance(extension, Mapping) else None
-        if isinstance(publisher, str) and publisher.lower() == KEY_VAULT_PUBLISHER:
-            yield (
-                f"extension {extension.get('name')!r} ({publisher}) needs a managed identity on the pool"
-                " to read Key Vault secrets; set identity with type 'UserAssigned' and reference its"
-                " clientId in the extension settings"
-            )
-
-
 def _without_nulls(value: Any) -> Any:
     """``value`` without ``None`` members: an absent property, as the provider sends it to Azure."""
     if isinstance(value, Mapping):
@@ -286,10 +268,14 @@ def _without_nulls(value: Any) -> Any:
     return value
 
 
-def validate_inputs(props: Mapping[str, Any]) -> ValidationReport:
+def validate_inputs(
+    props: Mapping[str, Any], allowed_extensions: frozenset[tuple[str, str]] = frozenset()
+) -> ValidationReport:
     """Validate checked inputs against the pool schema and Azure's rules; never raises.
 
     The write-only secrets are validated where they belong (``userAccounts[0].password``), as Azure sees them.
+    ``allowed_extensions`` are lower-cased publisher/type pairs the subscription may install beyond Azure
+    Batch's list (``extension_catalog.allowed``): no warning for them.
     """
     report = ValidationReport()
     report.failures.extend(pool_rules.inline_secret_failures(props))
@@ -315,11 +301,13 @@ def validate_inputs(props: Mapping[str, Any]) -> ValidationReport:
     report.failures.extend(pool_rules.tag_failures(view))
     report.failures.extend(pool_rules.user_account_failures(view))
     report.failures.extend(pool_rules.mount_failures(view))
+    report.failures.extend(extension_rules.os_mismatch_failures(view))
     protected = view.get("protectedSettings")
     protected = protected if isinstance(protected, Mapping) else {}
     body = to_arm_pool(view, protected) if not report.failures else None
     report.failures.extend(pool_rules.size_failures(_extensions(view), protected, body))
-    report.warnings.extend(_key_vault_warnings(view))
+    report.warnings.extend(extension_rules.identity_warnings(view))
+    report.warnings.extend(extension_rules.unlisted_warnings(view, allowed_extensions))
     return report
 
 

@@ -35,8 +35,8 @@ SAMPLE_POOL: dict[str, Any] = {
                 },
                 {
                     "name": "monitor",
-                    "publisher": "Microsoft.Azure.Geneva",
-                    "type": "GenevaMonitoring",
+                    "publisher": "Microsoft.Azure.Monitor",
+                    "type": "AzureMonitorLinuxAgent",
                     "typeHandlerVersion": "2.0",
                     "provisionAfterExtensions": ["secretext"],
                 },

@@ -55,9 +55,10 @@ def test_added_removed_and_nested_settings_changes() -> None:
 
 
 def test_a_changed_extension_type_reads_as_a_field_change() -> None:
-    lines = causes(lambda pool: extensions_of(pool)[1].update(type="GenevaMonitoring2"))
+    lines = causes(lambda pool: extensions_of(pool)[1].update(type="AzureMonitorLinuxAgent2"))
     assert lines == [
-        f"render-1a2b3c4: replace: monitor.type GenevaMonitoring -> GenevaMonitoring2 ({EXTENSIONS_RULE})"
+        "render-1a2b3c4: replace: monitor.type AzureMonitorLinuxAgent -> AzureMonitorLinuxAgent2"
+        f" ({EXTENSIONS_RULE})"
     ]
 
 

@@ -94,8 +94,8 @@ def test_nested_args_and_dicts_convert_to_the_wire_shape() -> None:
                 ),
                 {
                     "name": "monitor",
-                    "publisher": "Microsoft.Azure.Geneva",
-                    "type": "GenevaMonitoring",
+                    "publisher": "Microsoft.Azure.Monitor",
+                    "type": "AzureMonitorLinuxAgent",
                     "typeHandlerVersion": "2.0",
                     "provisionAfterExtensions": ["secretext"],
                     "settings": None,
