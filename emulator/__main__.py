@@ -37,6 +37,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--state-file", help="keep state in this JSON file across restarts")
     parser.add_argument("--seed", type=int, help="seed for node ids and injected faults (reproducible runs)")
+    parser.add_argument(
+        "--allow-extension",
+        action="append",
+        default=[],
+        metavar="PUBLISHER/TYPE",
+        help="accept this extension beyond Azure Batch's list, as a subscription with support for it does "
+        "(repeatable)",
+    )
     parser.add_argument("--latency-ms", type=int, default=0, help="delay added to every request")
     parser.add_argument("--throttle-rate", type=float, default=0.0, help="share of requests throttled (0-1)")
     parser.add_argument(
@@ -71,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             state_file=args.state_file,
             seed=args.seed,
             faults=faults,
+            allowed_extensions=args.allow_extension,
         ).start()
     except (ValueError, OSError) as exc:
         parser.error(str(exc))

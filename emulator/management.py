@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from emulator.accounts import AccountRef, account_body, account_endpoint
+from emulator.extensions import check_supported
 from emulator.odata import parse_filter
-from emulator.validation import check_pool_name, parse_pool_body
+from emulator.validation import EXTENSIONS_PATH, check_pool_name, parse_pool_body
 from emulator.wire import Context, Request, Response, page, select
 
 API_VERSIONS = ("2024-07-01", "2025-06-01")
@@ -50,6 +51,7 @@ def get_pool(ctx: Context, request: Request, params: dict[str, str]) -> Response
 def put_pool(ctx: Context, request: Request, params: dict[str, str]) -> Response:
     account = _pool_account(ctx, params)
     body = parse_pool_body(request.json(), full=True)
+    check_supported(body.properties, EXTENSIONS_PATH, ctx.state.allowed_extensions)
     pool = ctx.state.put_pool(
         account,
         params["pool"],

@@ -11,6 +11,7 @@ from typing import Any
 from emulator import secrets
 from emulator.defaults import identity_with_ids, with_defaults
 from emulator.errors import PropertyCannotBeUpdated
+from emulator.extensions import node_os, wrong_os_failure
 from emulator.nodes import ExtensionTimeline, Node, iso, node_id, timeline
 from emulator.scenario import Scenario
 from emulator.schema import MAX_NODES
@@ -123,9 +124,13 @@ class Pool:
         for _ in range(target - len(mine)):
             index, self.next_index = self.next_index, self.next_index + 1
             failures = {}
+            os = node_os(self.properties)
             for ext in self.extensions:
                 failure = scenario.extension_failure(self.name, ext, index)
-                if failure is not None:
+                wrong_os = wrong_os_failure(ext, os)
+                if wrong_os is not None:
+                    failures[ext["name"].lower()] = wrong_os
+                elif failure is not None:
                     failures[ext["name"].lower()] = {"code": failure.code, "message": failure.message}
             new_id = node_id(self.node_prefix, index, self.resize_due)
             node = Node(new_id, index, dedicated, self.resize_due, failures)

@@ -7,7 +7,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -18,6 +18,7 @@ from emulator.accounts import DEMO_ACCOUNT, AccountRef
 from emulator.auth import DEV_TOKEN, TokenRule
 from emulator.dispatch import Dispatcher, error_response
 from emulator.errors import EmulatorError, InvalidRequestContent, RequestBodyTooLarge
+from emulator.extensions import allowed_pairs
 from emulator.faults import DROP, FaultConfig
 from emulator.routes import plane_of
 from emulator.speeds import speed_named
@@ -31,7 +32,9 @@ class EmulatorServer:
     """A local Azure Batch (management + data plane) on loopback.
 
     ``token`` is ``TOKEN`` or ``TOKEN@SUBSCRIPTION_ID``; ``accounts`` defaults to the demo account;
-    ``clock`` is injectable so tests can drive "fast"/"realistic" transitions without sleeping.
+    ``clock`` is injectable so tests can drive "fast"/"realistic" transitions without sleeping;
+    ``allowed_extensions`` are ``Publisher/Type`` pairs accepted beyond Azure Batch's list, as for a
+    subscription with support for them.
     """
 
     def __init__(
@@ -46,12 +49,18 @@ class EmulatorServer:
         faults: FaultConfig | None = None,
         *,
         clock: Callable[[], float] = time.time,
+        allowed_extensions: Iterable[str | tuple[str, str]] = (),
     ) -> None:
         self.host = host
         self.port = port
         self.token = TokenRule.parse(token)
         self.state = BatchState(
-            list(accounts or [DEMO_ACCOUNT]), speed_named(speed), clock=clock, seed=seed, faults=faults
+            list(accounts or [DEMO_ACCOUNT]),
+            speed_named(speed),
+            clock=clock,
+            seed=seed,
+            faults=faults,
+            allowed_extensions=allowed_pairs(allowed_extensions),
         )
         self.state_file = Path(state_file) if state_file else None
         self._httpd: _HTTPServer | None = None

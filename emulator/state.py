@@ -44,7 +44,10 @@ class NodePage(NamedTuple):
 
 
 class BatchState:
-    """In-memory Batch service; ``on_change`` (e.g. the state-file writer) runs after each change."""
+    """In-memory Batch service; ``on_change`` (e.g. the state-file writer) runs after each change.
+
+    ``allowed_extensions`` (see ``emulator.extensions``) is configuration, like the accounts: reset keeps it.
+    """
 
     def __init__(
         self,
@@ -54,8 +57,11 @@ class BatchState:
         clock: Callable[[], float] = time.time,
         seed: int | None = None,
         faults: FaultConfig | None = None,
+        allowed_extensions: frozenset[tuple[str, str]] = frozenset(),
     ) -> None:
         self.lock = threading.RLock()
+        self.allowed_extensions = allowed_extensions
+        """Extension publisher/type pairs (lower case) accepted beyond Azure Batch's list; kept by reset."""
         self.speed = speed
         self.clock = clock
         self.on_change: Callable[[dict[str, Any]], None] | None = None

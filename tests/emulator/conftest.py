@@ -10,6 +10,7 @@ import pytest
 from emulator import DEMO_ACCOUNT, EmulatorServer
 
 API = {"api-version": "2025-06-01"}
+MONITOR_AGENT = {"type": "AzureMonitorLinuxAgent", "publisher": "Microsoft.Azure.Monitor"}
 SECRET = "s3cr3t-value-never-returned"
 
 
@@ -98,8 +99,8 @@ def pool_body(nodes: int = 2, extensions: list[dict[str, Any]] | None = None) ->
 
 
 def extension(name: str, after: list[str] | None = None, **extra: Any) -> dict[str, Any]:
-    """A minimal monitoring extension, optionally provisioned after others."""
-    body: dict[str, Any] = {"name": name, "type": "GenevaMonitoring", "publisher": "Microsoft.Azure.Geneva"}
+    """A minimal monitoring extension (one Azure Batch lists), optionally provisioned after others."""
+    body: dict[str, Any] = {"name": name, **MONITOR_AGENT}
     if after:
         body["provisionAfterExtensions"] = after
     return {**body, **extra}

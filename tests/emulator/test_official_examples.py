@@ -11,7 +11,7 @@ casing, no secret and no null where the spec allows none).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import pytest
 import requests
 from jsonschema import Draft202012Validator
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN
+from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
 from tests.spec import DATAPLANE, EXAMPLES_DIR, MGMT, Spec, requires_shared
 
 EXAMPLE_FILES = sorted(EXAMPLES_DIR.glob("*/*.json")) if EXAMPLES_DIR.is_dir() else []
@@ -46,6 +46,10 @@ READ_ONLY_POOL_PROPERTIES = frozenset(
 RESERVED_EXTENSION_TYPE = "CustomScript"
 BATCH_EXTENSION_NAME = "batchNodeExtension"  # Batch's own, on every node without being declared
 EXAMPLE_PASSWORD = "Example-Passw0rd"
+# The node-extension examples show an extension outside Azure Batch's public list (Microsoft's own Geneva
+# agent): Azure accepts it only for subscriptions with support for it, so the replays run on an emulator
+# started to allow it, as such a subscription's would be.
+EXAMPLE_ONLY_EXTENSIONS = ("Microsoft.Azure.Geneva/GenevaMonitoring",)
 
 Json = Any
 
@@ -107,6 +111,22 @@ def shape_mismatches(expected: Json, actual: Json, path: str = "$") -> list[str]
 )
 def test_shape_mismatches(expected: Json, actual: Json, problems: list[str]) -> None:
     assert shape_mismatches(expected, actual) == problems
+
+
+@pytest.fixture(scope="module")
+def examples_emulator() -> Iterator[EmulatorServer]:
+    """An emulator that allows the examples' own extension, as a subscription with support for it."""
+    with EmulatorServer(
+        port=0, speed="instant", seed=7, allowed_extensions=EXAMPLE_ONLY_EXTENSIONS
+    ) as server:
+        yield server
+
+
+@pytest.fixture
+def emulator(examples_emulator: EmulatorServer) -> EmulatorServer:
+    """This module's emulator, reset to no pools (overrides the shared fixture for every test here)."""
+    examples_emulator.reset()
+    return examples_emulator
 
 
 def load_example(path: Path) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import requests
 from jsonschema import Draft202012Validator
 
 from emulator import DEMO_ACCOUNT
-from tests.emulator.conftest import API, extension, identity_id, pool_body, with_identities
+from tests.emulator.conftest import API, MONITOR_AGENT, extension, identity_id, pool_body, with_identities
 from tests.spec import DATAPLANE, MGMT, Spec, requires_shared
 
 SECRET = "secret-never-echoed"
@@ -51,7 +51,8 @@ def sample(spec: Spec, node: dict[str, Any], file: str, name: str) -> Any:
 
 def every_writable_property() -> dict[str, Any]:
     """A pool PUT body with every writable property of the swagger's Pool, adjusted only where the swagger
-    cannot say a rule the service enforces (one scale mode, one identity type, a valid extension order)."""
+    cannot say a rule the service enforces (one scale mode, one identity type, a valid extension order, an
+    extension Azure Batch lists)."""
     spec = Spec.load(MGMT)
     body: dict[str, Any] = sample(spec, {"$ref": "#/definitions/Pool"}, MGMT, "pool")
     properties = body["properties"]
@@ -60,6 +61,7 @@ def every_writable_property() -> dict[str, Any]:
     with_identities(body, "one")
     vm = properties["deploymentConfiguration"]["virtualMachineConfiguration"]
     vm["extensions"][0]["provisionAfterExtensions"] = []
+    vm["extensions"][0].update(MONITOR_AGENT)
     return body
 
 

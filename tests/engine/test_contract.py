@@ -40,9 +40,9 @@ def _pool(**overrides: Any) -> BatchPool:
                         protected_settings={"key": SECRET},
                     ),
                     {
-                        "name": "health",
-                        "publisher": "Microsoft.ManagedServices",
-                        "type": "ApplicationHealthLinux",
+                        "name": "logs",
+                        "publisher": "Microsoft.EnterpriseCloud.Monitoring",
+                        "type": "OmsAgentForLinux",
                         "typeHandlerVersion": "2.0",
                         "provisionAfterExtensions": ["monitor"],
                     },
@@ -74,7 +74,7 @@ def test_resource_moves_protected_settings_into_one_top_level_secret(program_pro
     configuration = program_props["deploymentConfiguration"]
     assert not contains_secret(configuration), "deploymentConfiguration must stay reviewable in previews"
     extensions = configuration["virtualMachineConfiguration"]["extensions"]
-    assert [extension["name"] for extension in extensions] == ["monitor", "health"]
+    assert [extension["name"] for extension in extensions] == ["monitor", "logs"]
     assert all("protectedSettings" not in extension for extension in extensions)
     assert extensions[0]["typeHandlerVersion"] == "1.0"
 
@@ -118,7 +118,7 @@ def test_create_waits_for_nodes_and_reports_extension_status(
     assert outputs["allocationState"] == "Steady"
     assert outputs["nodeCount"] == 2
     assert outputs["extensionStatus"]["monitor"]["succeeded"] == 2
-    assert outputs["extensionStatus"]["health"]["succeeded"] == 2
+    assert outputs["extensionStatus"]["logs"]["succeeded"] == 2
     assert len(outputs["nodes"]) == 2
     assert is_secret(outputs["protectedSettingsFingerprint"])
     assert "protectedSettings" not in outputs
