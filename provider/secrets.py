@@ -10,14 +10,23 @@ import copy
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from secrets import token_hex
 from typing import Any
 
-from provider.normalize import canonical_json, parse_json_text
+from provider.normalize import canonical_json, contains_unknown, parse_json_text
 from provider.pool_model import vm_extensions
 
 REDACTED = "[REDACTED]"
+
+MIN_SECRET_LENGTH = 8
+"""The shortest secret text that can be hidden in messages by finding it.
+
+Redaction replaces a secret's text wherever it occurs. A one-character password would also match the "p" of
+"pool" and a numeric setting every digit like it, garbling every message and, by where the redactions fall,
+pointing at the value. So Check refuses protected values and write-only secrets that are shorter, numbers
+and booleans (``hideable_failures``), and redaction never looks for shorter text (``secret_strings``).
+"""
 
 
 def split_protected_settings(
@@ -104,7 +113,48 @@ def _secret_strings(value: Any) -> set[str]:
                 found.add(json.dumps(value, separators=separators, sort_keys=True))
             except (TypeError, ValueError):
                 continue
-    return {text for text in found if text}
+    return {text for text in found if len(text) >= MIN_SECRET_LENGTH}
+
+
+def hideable_failures(group: str, secrets: Any, *, texts_only: bool = False) -> Iterator[tuple[str, str]]:
+    """``(path, reason)`` for every leaf of ``secrets`` (``{key: value}`` under the input ``group``) that
+    redaction could not hide without garbling messages: non-empty text shorter than ``MIN_SECRET_LENGTH``,
+    a number or a boolean. The reason never quotes the value, nor its length. ``texts_only`` skips values
+    that are not text (write-only secrets: the schema refuses those already, at their own path)."""
+    if not isinstance(secrets, Mapping):
+        return
+    if texts_only:
+        secrets = {key: value for key, value in secrets.items() if isinstance(value, str)}
+    fix = f"Use text of at least {MIN_SECRET_LENGTH} characters"
+    if group == "protectedSettings":
+        fix += ", or, if it is not a secret, move it to the extension's settings"
+    for key, value in secrets.items():
+        for path, kind in _unhideable_leaves(f"{group}.{key}", value):
+            yield (
+                path,
+                f"this secret is {kind}, which cannot be hidden in messages: every message is cleaned of "
+                "secrets by finding their text, and such a value also matches ordinary words and numbers "
+                "(the 'p' of 'pool', every digit like it), so hiding it would garble messages and point at "
+                f"it. {fix}",
+            )
+
+
+def _unhideable_leaves(path: str, value: Any) -> Iterator[tuple[str, str]]:
+    """``(path, what it is)`` for each leaf of ``value`` too short to hide, or not text at all."""
+    if value is None or contains_unknown(value):
+        return
+    parsed = parse_json_text(value)
+    if isinstance(parsed, Mapping):
+        for key, item in parsed.items():
+            yield from _unhideable_leaves(f"{path}.{key}", item)
+    elif isinstance(parsed, list | tuple):
+        for index, item in enumerate(parsed):
+            yield from _unhideable_leaves(f"{path}[{index}]", item)
+    elif isinstance(parsed, str):
+        if 0 < len(parsed) < MIN_SECRET_LENGTH:
+            yield path, f"text shorter than {MIN_SECRET_LENGTH} characters"
+    else:
+        yield path, "a boolean" if isinstance(parsed, bool) else "a number"
 
 
 def secret_strings(secrets: Iterable[Any]) -> set[str]:
@@ -119,7 +169,8 @@ def redact(text: str, secrets: Iterable[Any]) -> str:
     """Replace each occurrence of a secret's string values (and their JSON form) in ``text`` by REDACTED.
 
     Longer strings are replaced first, so a secret's JSON form is hidden whole rather than piecemeal.
-    Numbers and booleans on their own are not redacted: hiding every "1" would make messages unreadable.
+    Numbers, booleans and text shorter than ``MIN_SECRET_LENGTH`` on their own are not redacted: hiding every
+    "1" or "p" would make messages unreadable (Check refuses such secrets, ``hideable_failures``).
     """
     for needle in sorted(secret_strings(secrets), key=len, reverse=True):
         text = text.replace(needle, REDACTED)
@@ -146,7 +197,7 @@ def redact_by_digests(text: str, digests: Iterable[str], salt: str) -> str:
         size, _, mac = str(digest).partition(":")
         if size.isdigit() and mac:
             wanted.setdefault(int(size), set()).add(mac)
-    for length in sorted(wanted, reverse=True):
+    for length in sorted((size for size in wanted if size >= MIN_SECRET_LENGTH), reverse=True):
         start = 0
         while start + length <= len(text):
             if _digest(salt, text[start : start + length]) in wanted[length]:

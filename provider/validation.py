@@ -24,7 +24,7 @@ from provider.mapping import POOL_PROPERTY_KEYS, to_arm_pool
 from provider.naming import validate_pool_name
 from provider.normalize import contains_unknown, is_unknown, parse_json_text
 from provider.pool_model import vm_extensions
-from provider.secrets import protected_settings_key
+from provider.secrets import hideable_failures, protected_settings_key
 
 EXTENSIONS_PATH = pool_rules.EXTENSIONS_PATH
 RESERVED_EXTENSION_TYPE = "customscript"
@@ -293,6 +293,8 @@ def validate_inputs(
     report.failures.extend(_extension_failures(view))
     report.failures.extend(_protected_settings_failures(view))
     report.failures.extend(pool_rules.write_only_failures(view, secrets))
+    report.failures.extend(hideable_failures("protectedSettings", view.get("protectedSettings")))
+    report.failures.extend(hideable_failures(write_only.WRITE_ONLY_KEY, secrets, texts_only=True))
     pool = {key: view[key] for key in POOL_PROPERTY_KEYS if key in view}
     report.failures.extend(pool_rules.int32_failures(pool))
     report.failures.extend(pool_rules.duration_failures(view))

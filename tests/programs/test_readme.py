@@ -78,7 +78,7 @@ def test_program_block_registers_a_pool_the_provider_accepts(
     block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config_keys = set(re.findall(r"config\.(?:require_secret|require|get)\w*\(\"(\w+)\"\)", block.body))
-    monkeypatch.setenv("PULUMI_CONFIG", json.dumps({f"project:{key}": "value" for key in config_keys}))
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps({f"project:{key}": "config-value" for key in config_keys}))
     monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", DEMO_ACCOUNT.subscription_id)
     source = tmp_path / "__main__.py"
     source.write_text(block.body)

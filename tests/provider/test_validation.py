@@ -135,7 +135,7 @@ def test_provision_after_unknown_extension() -> None:
 
 def test_protected_settings_for_unknown_extension_never_leaks_the_value() -> None:
     pool = sample_pool()
-    pool["protectedSettings"] = {"SecretExt": {"token": "hunter2"}, "nope": "hunter3"}
+    pool["protectedSettings"] = {"SecretExt": {"token": "hunter2"}, "nope": "hunter3-secret"}
     report = validate_inputs(pool)
     failures = dict(report.failures)
     assert failures["protectedSettings.SecretExt"].endswith("did you mean 'secretext'?")

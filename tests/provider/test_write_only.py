@@ -25,7 +25,7 @@ SECRETS = {
     "userAccounts[name=alice].linuxUserConfiguration.sshPrivateKey": "ssh-alice",
     "userAccounts[name=bob].password": "pw-bob",
     "mountConfiguration[0].azureBlobFileSystemConfiguration.sasKey": "sas-0",
-    "mountConfiguration[1].azureFileShareConfiguration.accountKey": "key-1",
+    "mountConfiguration[1].azureFileShareConfiguration.accountKey": "key-1-account",
     "mountConfiguration[2].cifsMountConfiguration.password": "cifs-2",
     "deploymentConfiguration.virtualMachineConfiguration.containerConfiguration"
     ".containerRegistries[registryServer=r.io].password": "registry-pw",
@@ -179,10 +179,10 @@ def test_redactor_hides_secrets_known_only_by_digest() -> None:
     outputs = _outputs(news)
     later = Redactor.for_call(outputs)  # what a refresh or delete has: state, no secret values
     message = (
-        'Enable failed: token "s3cr3t-value" and key-1 refused; escaped {\\"token\\": \\"s3cr3t-value\\"}'
+        'Enable failed: token "s3cr3t-value" and key-1-account refused; escaped {\\"token\\": \\"s3cr3t-value\\"}'
     )
     redacted = later.text(message)
-    assert "s3cr3t-value" not in redacted and "key-1" not in redacted
+    assert "s3cr3t-value" not in redacted and "key-1-account" not in redacted
     assert redacted.count(REDACTED) == 3
     assert later.text("nothing secret here") == "nothing secret here"
 
