@@ -42,9 +42,10 @@ class Project:
         self, root: Path, program: Path, arm_endpoint: str, pulumi_bin: str, stack: str = "e2e"
     ) -> None:
         self.dir = root / "project"
+        self.name = program.name.replace("_", "-")
         shutil.copytree(program, self.dir)
         (self.dir / "Pulumi.yaml").write_text(
-            f"name: {program.name.replace('_', '-')}\nruntime:\n  name: python\n  options:\n"
+            f"name: {self.name}\nruntime:\n  name: python\n  options:\n"
             f"    virtualenv: {Path(sys.executable).parent.parent}\n"
         )
         (root / "state").mkdir()
