@@ -179,7 +179,8 @@ def test_redactor_hides_secrets_known_only_by_digest() -> None:
     outputs = _outputs(news)
     later = Redactor.for_call(outputs)  # what a refresh or delete has: state, no secret values
     message = (
-        'Enable failed: token "s3cr3t-value" and key-1-account refused; escaped {\\"token\\": \\"s3cr3t-value\\"}'
+        'Enable failed: token "s3cr3t-value" and key-1-account refused; '
+        'escaped {\\"token\\": \\"s3cr3t-value\\"}'
     )
     redacted = later.text(message)
     assert "s3cr3t-value" not in redacted and "key-1-account" not in redacted
