@@ -108,3 +108,22 @@ def test_the_engine_sees_a_confirmed_rollback_after_a_garbled_answer(
     assert "was deleted again and Azure confirms it is gone (404)" in details
     assert pools(emulator) == [] and SECRET not in details
     assert "During handling" not in details, "one clean error, not a chain of tracebacks"
+
+
+def test_the_engine_sees_a_failed_delete_say_the_pool_is_kept_with_the_command(
+    proxy: FaultProxy, emulator: EmulatorServer
+) -> None:
+    """What `pulumi destroy`, or the old pool's delete in a replacement, shows when Azure refuses it."""
+    with provider_process(proxy.url) as engine:
+        inputs = decode(engine.check({}, engine_props()).inputs)
+        created = engine.create(inputs)
+        proxy.add(Rule("status", "DELETE", POOL_PATH, status=500, headers={"Retry-After": "0"}))
+        with pytest.raises(grpc.RpcError) as raised:
+            engine.delete(created.id, decode(created.properties))
+    details = raised.value.details()
+    [pool] = pools(emulator)
+    assert pool["properties"]["provisioningState"] == "Succeeded"
+    assert "could NOT be deleted and is still in Azure" in details
+    assert "Pulumi keeps it in the stack's state and tries the delete again" in details
+    assert f"az resource delete --ids '{pool['id']}'" in details
+    assert SECRET not in details and "During handling" not in details
