@@ -77,7 +77,7 @@ def unlisted_warnings(props: Mapping[str, Any], allowed: frozenset[tuple[str, st
         if catalog.lookup(publisher, kind) is not None or (publisher.lower(), kind.lower()) in allowed:
             continue
         near = catalog.closest(publisher, kind)
-        hint = f"did you mean {near.pair}?" if near is not None else f"the list has: {catalog.listed_pairs()}"
+        hint = f"did you mean {near.pair}?" if near else f"the list has: {catalog.listed_pairs()}."
         yield (
             f"{EXTENSIONS}[{index}]: extension {name!r} ({publisher}/{kind}) is not in Azure Batch's list of"
             f" supported extensions ({catalog.BATCH_EXTENSIONS_SOURCE}), so Azure refuses the pool unless"

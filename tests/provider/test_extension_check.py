@@ -109,6 +109,7 @@ def test_names_compare_without_case_as_azures_do(capsys: pytest.CaptureFixture[s
         ),
         # nothing close: the whole list
         ("Contoso.Agents", "HealthAgent", "the list has: Microsoft.Azure.KeyVault/KeyVaultForLinux, "),
+        ("Contoso.Agents", "HealthAgent", "/AzureMonitorWindowsAgent. If it has, list the pair"),
     ],
 )
 def test_a_pair_outside_the_list_is_a_warning_with_a_hint(
