@@ -82,10 +82,10 @@ def diagnose(
 def _proxy_diagnosis(failure: ProxyFailure, host: str, timeout: float) -> tuple[type[ProxyError], str, str]:
     """What went wrong at the proxy itself; the advice names the variable that chose the proxy."""
     proxy = failure.proxy
-    escape = (
-        f"list {host.rsplit(':', 1)[0]} in NO_PROXY to bypass it, or set batchpool:proxy to 'none' to "
-        "connect directly"
-    )
+    # The key that turns proxying off in the proxy's own terms: stack config where stack config chose it,
+    # else the variable (the status gate reads only the environment, and HTTPS_PROXY=none is no idiom).
+    off = "batchpool:proxy to 'none'" if proxy.source.startswith("batchpool:") else "BATCHPOOL_PROXY=none"
+    escape = f"list {host.rsplit(':', 1)[0]} in NO_PROXY to bypass it, or set {off} to connect directly"
     if failure.status == 407:
         sent = "the credentials in its URL were refused" if proxy.authorization else "it wants credentials"
         return (

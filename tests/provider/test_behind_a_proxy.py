@@ -219,6 +219,11 @@ def test_an_unreachable_proxy_is_a_proxy_error_naming_it(emulator: EmulatorServe
     ):
         transport_for({}, {"batchpool:proxy": dead}).request("GET", emulator.url + ACCOUNT_PATH)
 
+    code, output = gate("p", BATCHPOOL_ARM_ENDPOINT=emulator.url, HTTP_PROXY=dead, BATCHPOOL_MAX_RETRIES="0")
+    assert code == 7 and "could not reach the proxy http://***@127.0.0.1:9" in output
+    assert "set by HTTP_PROXY; check that address" in output and "set BATCHPOOL_PROXY=none" in output
+    assert "pw-of-bob" not in output
+
 
 def test_a_refused_tunnel_is_a_proxy_tunnel_error(forward: ForwardProxy) -> None:
     with pytest.raises(ProxyTunnelError, match=rf"refused a tunnel to {BLOCKED}:443: HTTP 403.*HTTPS_PROXY"):
