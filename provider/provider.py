@@ -27,7 +27,7 @@ from pulumi.dynamic import (
 )
 from pulumi.runtime.rpc import UNKNOWN, wrap_rpc_secret
 
-from provider import engine_log, write_only
+from provider import engine_log, removed_arguments, write_only
 from provider.concealment import SECRET_OUTPUTS, Redactor, conceal_outputs, conceal_read, for_azure
 from provider.diffing import diff_pool
 from provider.errors import BatchPoolError, ConfigurationError
@@ -75,6 +75,8 @@ class BatchPoolProvider(ResourceProvider):
             prefix = inputs.get("poolNamePrefix")
             name, generated = resolve_pool_name(_olds, inputs, prefix if isinstance(prefix, str) else None)
             inputs["poolName"], inputs["poolNameGenerated"] = name, generated
+        inputs, removed = removed_arguments.split(inputs)
+        failures.extend(CheckFailure(path, reason) for path, reason in removed)
         report = _validation().validate_inputs(inputs, allowed(settings.allowed_extensions))
         for warning in report.warnings:
             engine_log.warn(f"{inputs.get('poolName')}: {warning}")

@@ -1,9 +1,13 @@
 """`BatchPool`: the Pulumi resource users declare, with azure-native's argument names.
 
-Two jobs happen here, in the program process, before anything reaches the engine:
-- arguments become ARM's camelCase wire shape (typed args classes or plain dicts alike);
+Three jobs happen here, in the program process, before anything reaches the engine:
+- arguments, in any form azure-native users write them (its `*Args` objects, its snake_case dicts, its
+  identity list) or as Azure's docs do (camelCase dicts), become ARM's camelCase wire shape
+  (`provider.types.wire`);
 - every extension's `protectedSettings` moves into one top-level secret input. Left nested, a single
-  secret would make the whole `deploymentConfiguration` opaque in `pulumi preview --diff`.
+  secret would make the whole `deploymentConfiguration` opaque in `pulumi preview --diff`;
+- outputs are declared under their wire names with their types (`provider.typed_outputs`), so a program
+  reads `pool.current_dedicated_nodes` as an `int` and `pool.extension_status["x"].failed` as an attribute.
 """
 
 from __future__ import annotations
@@ -15,106 +19,139 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from provider.provider import BatchPoolProvider
+from provider.removed_arguments import REMOVED_ARGUMENTS
 from provider.secrets import protected_settings_key, split_protected_settings
-from provider.types import to_wire
+from provider.typed_outputs import typed_outputs, wire_output
+from provider.types import inputs
+from provider.types.outputs import (
+    ApplicationPackageReferenceResponse,
+    BatchPoolIdentityResponse,
+    DeploymentConfigurationResponse,
+    MetadataItemResponse,
+    MountConfigurationResponse,
+    NetworkConfigurationResponse,
+    ScaleSettingsResponse,
+    StartTaskResponse,
+    TaskSchedulingPolicyResponse,
+    UpgradePolicyResponse,
+    UserAccountResponse,
+)
+from provider.types.status import ExtensionStatus, NodeStatus, ResizeError
+from provider.types.wire import to_wire
 from provider.write_only import LIST_IDENTIFIERS, LOCATIONS, ROOT_KEYS, WRITE_ONLY_KEY, split_write_only
 
-#: Python attribute name -> wire name, for every output the provider returns.
-OUTPUT_NAMES: Mapping[str, str] = {
-    "subscription_id": "subscriptionId",
-    "resource_group_name": "resourceGroupName",
-    "account_name": "accountName",
-    "pool_name": "poolName",
-    "vm_size": "vmSize",
-    "display_name": "displayName",
-    "deployment_configuration": "deploymentConfiguration",
-    "scale_settings": "scaleSettings",
-    "inter_node_communication": "interNodeCommunication",
-    "network_configuration": "networkConfiguration",
-    "task_slots_per_node": "taskSlotsPerNode",
-    "task_scheduling_policy": "taskSchedulingPolicy",
-    "user_accounts": "userAccounts",
-    "metadata": "metadata",
-    "start_task": "startTask",
-    "application_packages": "applicationPackages",
-    "mount_configuration": "mountConfiguration",
-    "upgrade_policy": "upgradePolicy",
-    "identity": "identity",
-    "tags": "tags",
-    "arm_id": "armId",
-    "etag": "etag",
-    "provisioning_state": "provisioningState",
-    "allocation_state": "allocationState",
-    "current_dedicated_nodes": "currentDedicatedNodes",
-    "current_low_priority_nodes": "currentLowPriorityNodes",
-    "resize_errors": "resizeErrors",
-    "creation_time": "creationTime",
-    "last_modified": "lastModified",
-    "data_plane_url": "dataPlaneUrl",
-    "extension_status": "extensionStatus",
-    "nodes": "nodes",
-    "node_count": "nodeCount",
-    "secret_digests": "secretDigests",
-    "protected_settings_salt": "protectedSettingsSalt",
+ARGUMENTS: Mapping[str, tuple[str, type | None]] = {
+    "subscription_id": ("subscriptionId", None),
+    "resource_group_name": ("resourceGroupName", None),
+    "account_name": ("accountName", None),
+    "pool_name": ("poolName", None),
+    "vm_size": ("vmSize", None),
+    "display_name": ("displayName", None),
+    "deployment_configuration": ("deploymentConfiguration", inputs.DeploymentConfigurationArgs),
+    "scale_settings": ("scaleSettings", inputs.ScaleSettingsArgs),
+    "inter_node_communication": ("interNodeCommunication", None),
+    "network_configuration": ("networkConfiguration", inputs.NetworkConfigurationArgs),
+    "task_slots_per_node": ("taskSlotsPerNode", None),
+    "task_scheduling_policy": ("taskSchedulingPolicy", inputs.TaskSchedulingPolicyArgs),
+    "user_accounts": ("userAccounts", inputs.UserAccountArgs),
+    "metadata": ("metadata", inputs.MetadataItemArgs),
+    "start_task": ("startTask", inputs.StartTaskArgs),
+    "application_packages": ("applicationPackages", inputs.ApplicationPackageReferenceArgs),
+    "mount_configuration": ("mountConfiguration", inputs.MountConfigurationArgs),
+    "upgrade_policy": ("upgradePolicy", inputs.UpgradePolicyArgs),
+    "identity": ("identity", inputs.BatchPoolIdentityArgs),
+    "tags": ("tags", None),
+    "wait_for_nodes": ("waitForNodes", None),
+    "extension_failure_policy": ("extensionFailurePolicy", None),
+    "timeout_minutes": ("timeoutMinutes", None),
+    "max_nodes_in_outputs": ("maxNodesInOutputs", None),
+    "adopt_existing": ("adoptExisting", None),
+    **{python: (wire, None) for python, wire in REMOVED_ARGUMENTS.items()},
 }
+"""Python argument -> (wire name, the args class its value takes). Every one but the removed arguments is
+echoed back as an output of the same name."""
 
-#: Python argument name -> wire name for the provider's own options (never sent to Azure).
-OPTION_NAMES: Mapping[str, str] = {
-    "wait_for_nodes": "waitForNodes",
-    "extension_failure_policy": "extensionFailurePolicy",
-    "timeout_minutes": "timeoutMinutes",
-    "max_nodes_in_outputs": "maxNodesInOutputs",
-    "adopt_existing": "adoptExisting",
-}
-
-_WIRE_NAMES: Mapping[str, str] = {**OUTPUT_NAMES, **OPTION_NAMES}
-
-_OUTPUT_ONLY = {
-    "arm_id",
+LIVE_OUTPUTS = (
+    "armId",
     "etag",
-    "provisioning_state",
-    "allocation_state",
-    "current_dedicated_nodes",
-    "current_low_priority_nodes",
-    "resize_errors",
-    "creation_time",
-    "last_modified",
-    "data_plane_url",
-    "extension_status",
+    "provisioningState",
+    "allocationState",
+    "currentDedicatedNodes",
+    "currentLowPriorityNodes",
+    "resizeErrors",
+    "creationTime",
+    "lastModified",
+    "dataPlaneUrl",
+    "extensionStatus",
     "nodes",
-    "node_count",
-    "secret_digests",
-    "protected_settings_salt",
-}
+    "nodeCount",
+    "secretDigests",
+    "protectedSettingsSalt",
+)
+"""Outputs only: the pool's live state as the provider reads it."""
 
 
+@typed_outputs
 class BatchPool(Resource, module="azurebatch", name="Pool"):
     """An Azure Batch pool whose VM extensions are managed safely: any extension change replaces the pool.
 
-    Arguments mirror `azure_native.batch.Pool`; outputs add the pool's live state and the per-node
-    extension status (`extension_status`, `nodes`).
+    Arguments mirror `azure_native.batch.Pool`; outputs echo them (typed, snake_case: `provider.types`'
+    `*Response` classes) and add the pool's live state and the per-node extension status
+    (`extension_status`, `nodes`).
     """
 
-    subscription_id: pulumi.Output[str]
-    resource_group_name: pulumi.Output[str]
-    account_name: pulumi.Output[str]
-    pool_name: pulumi.Output[str]
-    vm_size: pulumi.Output[str]
-    deployment_configuration: pulumi.Output[dict[str, Any]]
-    scale_settings: pulumi.Output[dict[str, Any] | None]
-    arm_id: pulumi.Output[str]
-    etag: pulumi.Output[str]
-    provisioning_state: pulumi.Output[str]
-    allocation_state: pulumi.Output[str]
-    current_dedicated_nodes: pulumi.Output[int]
-    current_low_priority_nodes: pulumi.Output[int]
-    resize_errors: pulumi.Output[list[dict[str, Any]]]
-    data_plane_url: pulumi.Output[str]
-    extension_status: pulumi.Output[dict[str, dict[str, Any]]]
-    nodes: pulumi.Output[list[dict[str, Any]]]
-    node_count: pulumi.Output[int]
-    secret_digests: pulumi.Output[list[str]]
-    protected_settings_salt: pulumi.Output[str]
+    name: pulumi.Output[str] = wire_output("poolName")
+    """The pool's name, as azure-native's `name` output (the same value as `pool_name`)."""
+    subscription_id: pulumi.Output[str] = wire_output("subscriptionId")
+    resource_group_name: pulumi.Output[str] = wire_output("resourceGroupName")
+    account_name: pulumi.Output[str] = wire_output("accountName")
+    pool_name: pulumi.Output[str] = wire_output("poolName")
+    vm_size: pulumi.Output[str] = wire_output("vmSize")
+    display_name: pulumi.Output[str | None] = wire_output("displayName")
+    deployment_configuration: pulumi.Output[DeploymentConfigurationResponse] = wire_output(
+        "deploymentConfiguration"
+    )
+    scale_settings: pulumi.Output[ScaleSettingsResponse | None] = wire_output("scaleSettings")
+    inter_node_communication: pulumi.Output[str | None] = wire_output("interNodeCommunication")
+    network_configuration: pulumi.Output[NetworkConfigurationResponse | None] = wire_output(
+        "networkConfiguration"
+    )
+    task_slots_per_node: pulumi.Output[int | None] = wire_output("taskSlotsPerNode")
+    task_scheduling_policy: pulumi.Output[TaskSchedulingPolicyResponse | None] = wire_output(
+        "taskSchedulingPolicy"
+    )
+    user_accounts: pulumi.Output[Sequence[UserAccountResponse] | None] = wire_output("userAccounts")
+    metadata: pulumi.Output[Sequence[MetadataItemResponse] | None] = wire_output("metadata")
+    start_task: pulumi.Output[StartTaskResponse | None] = wire_output("startTask")
+    application_packages: pulumi.Output[Sequence[ApplicationPackageReferenceResponse] | None] = wire_output(
+        "applicationPackages"
+    )
+    mount_configuration: pulumi.Output[Sequence[MountConfigurationResponse] | None] = wire_output(
+        "mountConfiguration"
+    )
+    upgrade_policy: pulumi.Output[UpgradePolicyResponse | None] = wire_output("upgradePolicy")
+    identity: pulumi.Output[BatchPoolIdentityResponse | None] = wire_output("identity")
+    tags: pulumi.Output[Mapping[str, str] | None] = wire_output("tags")
+    wait_for_nodes: pulumi.Output[bool | None] = wire_output("waitForNodes")
+    extension_failure_policy: pulumi.Output[str | None] = wire_output("extensionFailurePolicy")
+    timeout_minutes: pulumi.Output[float | None] = wire_output("timeoutMinutes")
+    max_nodes_in_outputs: pulumi.Output[int | None] = wire_output("maxNodesInOutputs")
+    adopt_existing: pulumi.Output[bool | None] = wire_output("adoptExisting")
+    arm_id: pulumi.Output[str] = wire_output("armId")
+    etag: pulumi.Output[str] = wire_output("etag")
+    provisioning_state: pulumi.Output[str] = wire_output("provisioningState")
+    allocation_state: pulumi.Output[str] = wire_output("allocationState")
+    current_dedicated_nodes: pulumi.Output[int] = wire_output("currentDedicatedNodes")
+    current_low_priority_nodes: pulumi.Output[int] = wire_output("currentLowPriorityNodes")
+    resize_errors: pulumi.Output[Sequence[ResizeError]] = wire_output("resizeErrors")
+    creation_time: pulumi.Output[str | None] = wire_output("creationTime")
+    last_modified: pulumi.Output[str | None] = wire_output("lastModified")
+    data_plane_url: pulumi.Output[str] = wire_output("dataPlaneUrl")
+    extension_status: pulumi.Output[Mapping[str, ExtensionStatus]] = wire_output("extensionStatus")
+    nodes: pulumi.Output[Sequence[NodeStatus]] = wire_output("nodes")
+    node_count: pulumi.Output[int] = wire_output("nodeCount")
+    secret_digests: pulumi.Output[Sequence[str]] = wire_output("secretDigests")
+    protected_settings_salt: pulumi.Output[str] = wire_output("protectedSettingsSalt")
 
     def __init__(
         self,
@@ -126,43 +163,87 @@ class BatchPool(Resource, module="azurebatch", name="Pool"):
         pool_name: pulumi.Input[str] | None = None,
         subscription_id: pulumi.Input[str] | None = None,
         vm_size: pulumi.Input[str] | None = None,
-        deployment_configuration: Any = None,
+        deployment_configuration: pulumi.Input[
+            inputs.DeploymentConfigurationArgs | inputs.DeploymentConfigurationArgsDict | inputs.Json
+        ]
+        | None = None,
         display_name: pulumi.Input[str] | None = None,
-        scale_settings: Any = None,
+        scale_settings: pulumi.Input[inputs.ScaleSettingsArgs | inputs.ScaleSettingsArgsDict | inputs.Json]
+        | None = None,
         inter_node_communication: pulumi.Input[str] | None = None,
-        network_configuration: Any = None,
+        network_configuration: pulumi.Input[
+            inputs.NetworkConfigurationArgs | inputs.NetworkConfigurationArgsDict | inputs.Json
+        ]
+        | None = None,
         task_slots_per_node: pulumi.Input[int] | None = None,
-        task_scheduling_policy: Any = None,
-        user_accounts: Any = None,
-        metadata: Any = None,
-        start_task: Any = None,
-        application_packages: Any = None,
-        mount_configuration: Any = None,
-        upgrade_policy: Any = None,
-        identity: Any = None,
+        task_scheduling_policy: pulumi.Input[
+            inputs.TaskSchedulingPolicyArgs | inputs.TaskSchedulingPolicyArgsDict | inputs.Json
+        ]
+        | None = None,
+        user_accounts: pulumi.Input[
+            Sequence[pulumi.Input[inputs.UserAccountArgs | inputs.UserAccountArgsDict | inputs.Json]]
+        ]
+        | None = None,
+        metadata: pulumi.Input[
+            Sequence[pulumi.Input[inputs.MetadataItemArgs | inputs.MetadataItemArgsDict | inputs.Json]]
+        ]
+        | None = None,
+        start_task: pulumi.Input[inputs.StartTaskArgs | inputs.StartTaskArgsDict | inputs.Json] | None = None,
+        application_packages: pulumi.Input[
+            Sequence[
+                pulumi.Input[
+                    inputs.ApplicationPackageReferenceArgs
+                    | inputs.ApplicationPackageReferenceArgsDict
+                    | inputs.Json
+                ]
+            ]
+        ]
+        | None = None,
+        mount_configuration: pulumi.Input[
+            Sequence[
+                pulumi.Input[inputs.MountConfigurationArgs | inputs.MountConfigurationArgsDict | inputs.Json]
+            ]
+        ]
+        | None = None,
+        upgrade_policy: pulumi.Input[inputs.UpgradePolicyArgs | inputs.UpgradePolicyArgsDict | inputs.Json]
+        | None = None,
+        identity: pulumi.Input[inputs.BatchPoolIdentityArgs | inputs.BatchPoolIdentityArgsDict | inputs.Json]
+        | None = None,
         tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
         wait_for_nodes: pulumi.Input[bool] | None = None,
         extension_failure_policy: pulumi.Input[str] | None = None,
         timeout_minutes: pulumi.Input[float] | None = None,
         max_nodes_in_outputs: pulumi.Input[int] | None = None,
         adopt_existing: pulumi.Input[bool] | None = None,
+        application_licenses: Any = None,
+        certificates: Any = None,
+        resource_tags: Any = None,
+        target_node_communication_mode: Any = None,
     ) -> None:
         """Declare a pool. `resource_group_name`, `account_name`, `vm_size` and `deployment_configuration`
         are required unless `opts.id` looks up an existing pool (see `BatchPool.get`).
 
         Leave `pool_name` unset to get a generated name: a replacement then creates the new pool
         before deleting the old one. With an explicit name the old pool is deleted first.
+
+        `application_licenses`, `certificates`, `resource_tags` and `target_node_communication_mode` are
+        azure-native arguments the 2025-06-01 API no longer has: accepted here so a moved program gets
+        Check's explanation of what replaces each, rather than a `TypeError`.
         """
-        arguments = {name: value for name, value in locals().items() if name in _WIRE_NAMES}
+        arguments = {name: value for name, value in locals().items() if name in ARGUMENTS}
         looking_up = opts is not None and opts.id is not None
         if not looking_up:
             for required in ("resource_group_name", "account_name", "vm_size", "deployment_configuration"):
                 if arguments.get(required) is None:
                     raise TypeError(f"Missing required property '{required}' of BatchPool '{resource_name}'")
-        props: dict[str, Any] = {wire: None for wire in OUTPUT_NAMES.values()}
+        props: dict[str, Any] = dict.fromkeys(
+            [wire for python, (wire, _) in ARGUMENTS.items() if python not in REMOVED_ARGUMENTS], None
+        )
+        props.update(dict.fromkeys(LIVE_OUTPUTS, None))
         for python_name, value in arguments.items():
-            if value is not None and python_name not in _OUTPUT_ONLY:
-                props[_WIRE_NAMES[python_name]] = to_wire(value)
+            if value is not None:
+                wire, args_type = ARGUMENTS[python_name]
+                props[wire] = to_wire(value, args_type)
         if not looking_up:
             props["poolNamePrefix"] = resource_name
             props["pulumiStack"] = f"{pulumi.get_project()}/{pulumi.get_stack()}"  # ownership tags, naming
@@ -171,13 +252,6 @@ class BatchPool(Resource, module="azurebatch", name="Pool"):
             )
             props[WRITE_ONLY_KEY] = _split_write_only(props)
         super().__init__(BatchPoolProvider(), resource_name, props, opts)
-
-    def __getattr__(self, name: str) -> Any:
-        """Snake-case attributes for the camelCase outputs the engine resolves (`extension_status`...)."""
-        wire = OUTPUT_NAMES.get(name)
-        if wire is not None and wire in self.__dict__:
-            return self.__dict__[wire]
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     @staticmethod
     def get(

@@ -56,6 +56,13 @@ def test_preview_up_refresh_destroy(
     status = outputs["extension_status"]["monitor"]
     assert status["succeeded"] == 1 and status["failed"] == 0
     assert type(status["succeeded"]) is int and type(outputs["current_dedicated_nodes"]) is int
+    # In the program itself (Python, not the stack's JSON): ints and output types, as the class declares.
+    assert outputs["program_view"] == {
+        "dedicated": "1",
+        "monitor_failed_plus_one": 1,
+        "count_types": ["int"],
+        "target": "int",
+    }
     assert [pool["name"] for pool in pools_in(proxy.url)] == outputs["pool_names"]
 
     assert test_project.run("preview", "--expect-no-changes").returncode == 0

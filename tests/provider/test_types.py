@@ -1,5 +1,10 @@
 """Tests for the typed args classes and their conversion to the camelCase wire shape."""
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pulumi
 import pytest
 from pulumi import _types
@@ -9,11 +14,14 @@ from provider.types import (
     AutoScaleSettingsArgs,
     AutoUserSpecificationArgs,
     BatchPoolIdentityArgs,
+    ContainerRegistryArgs,
     DeploymentConfigurationArgs,
+    FixedScaleSettingsArgs,
     ImageReferenceArgs,
     NetworkConfigurationArgs,
     ScaleSettingsArgs,
     StartTaskArgs,
+    TaskSchedulingPolicyArgs,
     UpgradePolicyArgs,
     UserIdentityArgs,
     VirtualMachineConfigurationArgs,
@@ -22,41 +30,82 @@ from provider.types import (
 )
 from provider.validation import validate_inputs
 from tests.provider import sample_pool
+from tests.spec import requires_shared
 
-AZURE_NATIVE_NAMES = {
-    "ImageReferenceArgs",
-    "VMExtensionArgs",
-    "VirtualMachineConfigurationArgs",
-    "DeploymentConfigurationArgs",
-    "ScaleSettingsArgs",
-    "FixedScaleSettingsArgs",
-    "AutoScaleSettingsArgs",
-    "BatchPoolIdentityArgs",
-    "TaskSchedulingPolicyArgs",
-    "StartTaskArgs",
-    "ResourceFileArgs",
-    "EnvironmentSettingArgs",
-    "UserIdentityArgs",
-    "AutoUserSpecificationArgs",
-    "MetadataItemArgs",
-    "ApplicationPackageReferenceArgs",
-    "NetworkConfigurationArgs",
-    "UserAccountArgs",
-    "UpgradePolicyArgs",
-    "MountConfigurationArgs",
-}
-"""The args classes of pulumi_azure_native.batch that BatchPool accepts."""
+REPO = Path(__file__).resolve().parents[2]
+AZURE_NATIVE = json.loads((Path(__file__).parent / "azure_native_batch.json").read_text())
+"""azure-native 3.29's args classes reachable from ``PoolArgs`` (Python field names) and its enums."""
 
 ARGS_CLASSES = [value for name, value in vars(types).items() if name.endswith("Args")]
 
 
 def test_every_args_class_is_an_input_type_with_camel_case_wire_names() -> None:
-    assert {cls.__name__ for cls in ARGS_CLASSES} == AZURE_NATIVE_NAMES
+    assert len(ARGS_CLASSES) == 53
     for cls in ARGS_CLASSES:
         assert _types.is_input_type(cls), cls
         for python_name, wire_name in _types.input_type_py_to_pulumi_names(cls).items():
             assert "_" not in wire_name, (cls, python_name)
-            assert wire_name.lower() == python_name.replace("_", "").lower(), (cls, python_name)
+            if (cls, python_name) != (ContainerRegistryArgs, "user_name"):  # x-ms-client-name "userName"
+                assert wire_name.lower() == python_name.replace("_", "").lower(), (cls, python_name)
+
+
+def test_every_azure_native_args_class_and_field_exists_with_its_python_name() -> None:
+    assert len(AZURE_NATIVE["args"]) == 48
+    for name, fields in AZURE_NATIVE["args"].items():
+        cls = getattr(types, name, None)
+        assert cls is not None, f"azure-native's {name} is missing"
+        assert set(fields) <= set(_types.input_type_py_to_pulumi_names(cls)), name
+        assert set(fields) <= set(getattr(types, f"{name}Dict").__annotations__), name
+
+
+def test_enums_have_azure_native_members_and_are_accepted_as_values() -> None:
+    for name, members in AZURE_NATIVE["enums"].items():
+        enum = getattr(types, name)
+        assert {member.name: member.value for member in enum if member.name in members} == members, name
+    assert to_wire(
+        FixedScaleSettingsArgs(node_deallocation_option=types.ComputeNodeDeallocationOption.TASK_COMPLETION)
+    ) == {"resizeTimeout": "PT15M", "nodeDeallocationOption": "TaskCompletion"}
+
+
+def test_azure_native_defaults_fill_in_whatever_the_form() -> None:
+    assert FixedScaleSettingsArgs().resize_timeout == "PT15M"
+    assert TaskSchedulingPolicyArgs().node_fill_type == "Spread"
+    assert to_wire({"fixedScale": {"targetDedicatedNodes": 1}}, ScaleSettingsArgs) == {
+        "fixedScale": {"targetDedicatedNodes": 1, "resizeTimeout": "PT15M"}
+    }
+    assert to_wire({"command_line": "x"}, StartTaskArgs) == {"commandLine": "x", "maxTaskRetryCount": 0}
+    assert to_wire({}, NetworkConfigurationArgs) == {"dynamicVnetAssignmentScope": "none"}
+    assert to_wire({"fixedScale": {"resizeTimeout": "PT30M"}}, ScaleSettingsArgs) == {
+        "fixedScale": {"resizeTimeout": "PT30M"}
+    }
+
+
+def test_snake_case_dicts_and_mixed_forms_become_wire_names_the_case_rule_cannot_derive() -> None:
+    machine = {
+        "image_reference": ImageReferenceArgs(publisher="p", offer="o", sku="s"),
+        "nodeAgentSkuId": "batch.node.ubuntu 24.04",
+        "os_disk": {"disk_size_gb": 64, "ephemeral_os_disk_settings": {"placement": "CacheDisk"}},
+        "security_profile": {"uefi_settings": {"v_tpm_enabled": True}},
+        "extensions": [{"name": "e", "type_handler_version": "1.0", "settings": {"keep_me": {"as_is": 1}}}],
+    }
+    assert to_wire(machine, VirtualMachineConfigurationArgs) == {
+        "imageReference": {"publisher": "p", "offer": "o", "sku": "s"},
+        "nodeAgentSkuId": "batch.node.ubuntu 24.04",
+        "osDisk": {"diskSizeGB": 64, "ephemeralOSDiskSettings": {"placement": "CacheDisk"}},
+        "securityProfile": {"uefiSettings": {"vTpmEnabled": True}},
+        "extensions": [{"name": "e", "typeHandlerVersion": "1.0", "settings": {"keep_me": {"as_is": 1}}}],
+    }
+    network = {
+        "public_ip_address_configuration": {"ip_address_ids": ["/ip/1"], "ip_tags": [{"ip_tag_type": "t"}]}
+    }
+    assert to_wire(network, NetworkConfigurationArgs)["publicIPAddressConfiguration"] == {
+        "ipAddressIds": ["/ip/1"],
+        "ipTags": [{"ipTagType": "t"}],
+    }
+
+
+def test_an_unknown_key_is_kept_as_written_for_check_to_name() -> None:
+    assert to_wire({"fixed_scael": {}}, ScaleSettingsArgs) == {"fixed_scael": {}}
 
 
 def test_extension_fields_match_azure_native() -> None:
@@ -123,7 +172,10 @@ def test_scale_start_task_network_and_upgrade_wire_names() -> None:
         "maxTaskRetryCount": 2,
     }
     network = NetworkConfigurationArgs(public_ip_address_configuration={"provision": "NoPublicIPAddresses"})
-    assert to_wire(network) == {"publicIPAddressConfiguration": {"provision": "NoPublicIPAddresses"}}
+    assert to_wire(network) == {
+        "publicIPAddressConfiguration": {"provision": "NoPublicIPAddresses"},
+        "dynamicVnetAssignmentScope": "none",
+    }
     upgrade = UpgradePolicyArgs(
         mode="automatic", automatic_os_upgrade_policy={"enableAutomaticOSUpgrade": True}
     )
@@ -152,3 +204,13 @@ def test_wire_shape_of_args_passes_validation() -> None:
     pool["scaleSettings"] = to_wire(ScaleSettingsArgs(auto_scale=AutoScaleSettingsArgs(formula="$x=1")))
     pool["identity"] = to_wire(BatchPoolIdentityArgs(type="UserAssigned", user_assigned_identities=["/id/a"]))
     assert validate_inputs(pool).failures == []
+
+
+@requires_shared
+def test_generated_modules_are_up_to_date() -> None:
+    checked = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "generate_types.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stderr

@@ -71,3 +71,17 @@ pulumi.export("pool_names", [pool.pool_name for pool in pools])
 pulumi.export("arm_ids", [pool.arm_id for pool in pools])
 pulumi.export("extension_status", pools[0].extension_status)
 pulumi.export("current_dedicated_nodes", pools[0].current_dedicated_nodes)
+# What the program itself sees (not the JSON of the stack output): ints and output-type objects.
+pulumi.export(
+    "program_view",
+    pulumi.Output.all(
+        pools[0].current_dedicated_nodes, pools[0].extension_status, pools[0].scale_settings
+    ).apply(
+        lambda values: {
+            "dedicated": f"{values[0]:d}",
+            "monitor_failed_plus_one": values[1]["monitor"].failed + 1,
+            "count_types": sorted({type(values[1]["monitor"].succeeded).__name__, type(values[0]).__name__}),
+            "target": type(values[2].fixed_scale.target_dedicated_nodes).__name__,
+        }
+    ),
+)
