@@ -16,6 +16,7 @@ import copy
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import pulumi
 import pytest
 from pulumi import _types
 
@@ -24,7 +25,7 @@ from provider import BatchPool, BatchPoolProvider, types
 from provider.concealment import for_azure
 from provider.mapping import to_arm_pool
 from provider.resource import ARGUMENTS
-from tests.engine.program import registered_inputs, strip_secrets
+from tests.engine.program import is_secret, registered_inputs, strip_secrets
 from tests.spec import EXAMPLES_DIR, MGMT, Spec, create_examples, requires_shared
 
 pytestmark = requires_shared
@@ -153,3 +154,38 @@ def test_every_form_registers_the_same_pool_and_body(name: str, request_body: di
         registered = registered_inputs(_declare(request_body, form))["example"]
         assert registered == camel, f"{name}: the {form_name} form registers other inputs"
         assert _arm_body(registered) == body, f"{name}: the {form_name} form builds another ARM body"
+
+
+def test_outputs_standing_for_whole_structures_are_converted_too() -> None:
+    """A snake_case structure that arrives as an Output (from another resource, or a secret) registers the
+    same inputs as the plain camelCase one; a secret stays a secret."""
+    name, request, _ = next(example for example in EXAMPLES if "upgradePolicy" in example[1]["properties"])
+    plain = registered_inputs(_declare(request, as_camel_dict))["example"]
+    properties = request["properties"]
+
+    def declare() -> list[BatchPool]:
+        return [
+            BatchPool(
+                "example",
+                resource_group_name=DEMO_ACCOUNT.resource_group,
+                account_name=DEMO_ACCOUNT.account_name,
+                subscription_id=DEMO_ACCOUNT.subscription_id,
+                vm_size=properties["vmSize"],
+                deployment_configuration=pulumi.Output.from_input(
+                    as_snake_dict(properties["deploymentConfiguration"], types.DeploymentConfigurationArgs)
+                ),
+                upgrade_policy=pulumi.Output.secret(
+                    as_snake_dict(properties["upgradePolicy"], types.UpgradePolicyArgs)
+                ),
+                **{
+                    python: _convert(properties[wire], args_type, as_args)
+                    for python, (wire, args_type) in ARGUMENTS.items()
+                    if wire in properties
+                    and python not in ("vm_size", "deployment_configuration", "upgrade_policy")
+                },
+            )
+        ]
+
+    registered = registered_inputs(declare)["example"]
+    assert is_secret(registered["upgradePolicy"]), name
+    assert strip_secrets(registered) == strip_secrets(plain), name
