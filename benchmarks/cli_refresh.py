@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from emulator import EmulatorServer
+from azure_batch_emulator import EmulatorServer
 from tests.e2e.cli import MONITOR_KEY, MOUNT_PASSWORD, TEST_PROGRAM, Project, get_pulumi
 
 

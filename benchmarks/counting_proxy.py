@@ -16,8 +16,8 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from azure_batch_emulator.proxy import FaultProxy
 from benchmarks.url_process import url_process
-from emulator.proxy import FaultProxy
 
 
 class CountingProxy:

@@ -13,8 +13,8 @@ import statistics
 import time
 from typing import Any
 
-from provider.diffing import diff_pool
-from provider.secrets import fingerprint_protected_settings
+from pulumi_azure_batch_pool.model.diffing import diff_pool
+from pulumi_azure_batch_pool.model.secrets import fingerprint_protected_settings
 
 
 def _pool(extensions: int) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Throughput of the emulator's hottest reads: concurrent node / node-extension GETs on the data plane.
 
-Runs the emulator as a subprocess (``python -m emulator``) so the client threads do not share its GIL,
+Runs the emulator as a subprocess (``python -m azure_batch_emulator``) so the client threads do not share its
+GIL,
 creates a pool with ``--nodes`` nodes (default 1,000) and two extensions, then has ``--clients`` threads, each
 with its own keep-alive ``http.client`` connection (lean, so the client is not what is measured), GET round-
 robin over every node for ``--duration`` seconds. ``--mode`` picks the read: ``extension`` (one node
@@ -26,8 +27,8 @@ from urllib.parse import urlsplit
 
 import requests
 
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN
 from benchmarks.url_process import url_process
-from emulator import DEMO_ACCOUNT, DEV_TOKEN
 
 API = {"api-version": "2025-06-01"}
 AUTH = {"Authorization": f"Bearer {DEV_TOKEN}"}
@@ -50,8 +51,9 @@ class ClientResult:
 
 @contextmanager
 def emulator_process() -> Iterator[str]:
-    """Start ``python -m emulator`` on a free loopback port; yield its base URL; stop it on exit."""
-    args = ["emulator", "--host", "127.0.0.1", "--port", "0", "--speed", "instant"]
+    """Start ``python -m azure_batch_emulator`` on a free loopback port; yield its base URL; stop it on
+    exit."""
+    args = ["azure_batch_emulator", "--host", "127.0.0.1", "--port", "0", "--speed", "instant"]
     with url_process(args, role="emulator") as (_, url):
         yield url
 

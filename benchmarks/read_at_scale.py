@@ -9,7 +9,8 @@ same read by a sequential loop (``requests``, one node after another) and the ra
 N x latency / peak concurrency and the ratio; the peak memory the read allocates (a separate pass under
 tracemalloc). Then the output size with every node succeeded and with every node failing, the requests
 per minute of a 200-node create waiting at the emulator's realistic speed (simulated time), the time
-``import provider`` adds to ``import pulumi``, and the time of a 20-extension diff. The sequential loop
+``import pulumi_azure_batch_pool`` adds to ``import pulumi``, and the time of a 20-extension diff. The
+sequential loop
 reads at most ``--sequential-max`` nodes; beyond that its time is scaled per node and marked as such.
 """
 
@@ -30,17 +31,17 @@ from typing import Any
 
 import requests
 
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
+from azure_batch_emulator.proxy import FaultProxy
 from benchmarks.counting_proxy import CountingProxy, counting_proxy
 from benchmarks.diff_speed import diff_samples
 from benchmarks.emulator_throughput import emulator_process
-from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
-from emulator.proxy import FaultProxy
-from provider.arm import ArmClient, PoolRef
-from provider.auth import BearerTokenAuth, StaticTokenCredential
-from provider.dataplane import DataPlaneClient
-from provider.lifecycle import PoolLifecycle
-from provider.settings import Settings
-from provider.transport import RetryPolicy, Transport
+from pulumi_azure_batch_pool.azure_clients.arm import ArmClient, PoolRef
+from pulumi_azure_batch_pool.azure_clients.auth import BearerTokenAuth, StaticTokenCredential
+from pulumi_azure_batch_pool.azure_clients.dataplane import DataPlaneClient
+from pulumi_azure_batch_pool.azure_clients.settings import Settings
+from pulumi_azure_batch_pool.azure_clients.transport import RetryPolicy, Transport
+from pulumi_azure_batch_pool.lifecycle.lifecycle import PoolLifecycle
 
 EXTENSION = {"name": "monitor", "publisher": "Microsoft.Azure.Monitor", "type": "AzureMonitorLinuxAgent"}
 AUTH = {"Authorization": f"Bearer {DEV_TOKEN}"}
@@ -51,7 +52,7 @@ VM = {
     "extensions": [{**EXTENSION, "typeHandlerVersion": "1.0"}],
 }
 WAIT_NODES = 200
-ROLES = {"emulator": "emulator", "benchmarks.counting_proxy": "proxy"}
+ROLES = {"azure_batch_emulator": "emulator", "benchmarks.counting_proxy": "proxy"}
 
 
 def pool_properties(nodes: int) -> dict[str, Any]:
@@ -212,9 +213,11 @@ def sequential_read(proxy_url: str, ref: PoolRef, limit: int) -> tuple[float, in
 
 
 def import_overhead_ms(runs: int = 5) -> float:
-    """Median milliseconds that ``import provider`` adds to ``import pulumi``, each in a fresh interpreter."""
+    """Median milliseconds that ``import pulumi_azure_batch_pool`` adds to ``import pulumi``, each in a fresh
+    interpreter."""
     probe = (
-        "import time; t = time.perf_counter(); import pulumi; p = time.perf_counter(); import provider; "
+        "import time; t = time.perf_counter(); import pulumi; p = time.perf_counter(); "
+        "import pulumi_azure_batch_pool; "
         "print(time.perf_counter() - p)"
     )
     return statistics.median(
@@ -359,7 +362,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         f"(every node re-read each 5 s poll: {args.wait_nodes * 12}/minute)"
     )
     results["import_ms"] = import_overhead_ms()
-    print(f"import provider adds {results['import_ms']:.0f} ms to import pulumi (median of 5 interpreters)")
+    print(
+        f"import pulumi_azure_batch_pool adds {results['import_ms']:.0f} ms to import pulumi "
+        "(median of 5 interpreters)"
+    )
     results["diff_ms"] = statistics.median(diff_samples(20, args.diff_runs)) * 1000
     print(f"diff of a 20-extension pool: median {results['diff_ms']:.3f} ms in-process")
     return results

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job: set up .venv, get the pinned Pulumi CLI, start the local Azure Batch emulator, deploy
 # the default program (programs/linux-keyvault-pool) with a real `pulumi up` against it, print the
-# extension status, gate on it with `python -m provider status`, then stop the emulator. Needs python3
+# extension status, gate on it with `python -m pulumi_azure_batch_pool status`, then stop the emulator. Needs python3
 # >= 3.10, and a pulumi CLI v3 on PATH or Go to build the pinned one; touches no real Azure.
 #
 # The CLI comes from scripts/get-pulumi.sh: one on PATH, else the pinned release built once from Go
@@ -67,7 +67,7 @@ trap cleanup EXIT
 # emulator's pools, so that the two agree from one run of this script to the next. The emulator's demo
 # Key Vault holds the default program's certificate.
 state_dir=$(mkdir -p "${BATCHPOOL_DEMO_STATE_DIR:-$root/.pulumi-local}" && cd "${BATCHPOOL_DEMO_STATE_DIR:-$root/.pulumi-local}" && pwd)
-.venv/bin/python -m emulator --port 0 --speed fast --state-file "$state_dir/emulator-state.json" >"$workdir/emulator.out" 2>"$workdir/emulator.err" &
+.venv/bin/python -m azure_batch_emulator --port 0 --speed fast --state-file "$state_dir/emulator-state.json" >"$workdir/emulator.out" 2>"$workdir/emulator.err" &
 emulator_pid=$!
 for _ in $(seq 1 100); do
     if [ -s "$workdir/emulator.out" ]; then break; fi
@@ -100,6 +100,6 @@ pulumi stack output extension_status --json
 echo
 echo "status gate (exit 0 only when every extension succeeded on every node):"
 # The decrypted state goes through a pipe, never a file: with it the gate redacts as refresh does.
-pulumi stack export --show-secrets | .venv/bin/python -m provider status --stack -
+pulumi stack export --show-secrets | .venv/bin/python -m pulumi_azure_batch_pool status --stack -
 echo
 echo "Stack state and emulator state are kept in $state_dir; delete that folder to start afresh."

@@ -1,4 +1,5 @@
-"""Write ``provider/types/{enums,inputs,outputs}.py`` from Microsoft's 2025-06-01 swagger.
+"""Write ``provider/pulumi_azure_batch_pool/types/{enums,inputs,outputs}.py`` from Microsoft's 2025-06-01
+swagger.
 
 Usage: ``.venv/bin/python scripts/generate_types.py [--check] [--spec PATH]``. ``--check`` writes nothing and
 exits 1 when a generated module differs from what is committed (``tests/provider/test_types_generated.py``
@@ -29,7 +30,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC = REPO.parent / "shared" / "azure-batch-rest" / "spec" / "mgmt-2025-06-01.pool-subset.json"
-TARGET = REPO / "provider" / "types"
+TARGET = REPO / "provider" / "pulumi_azure_batch_pool" / "types"
 
 ROOTS = ("PoolProperties", "BatchPoolIdentity")
 """Where the walk starts: the pool's properties (the resource's own arguments) and its identity."""
@@ -44,7 +45,8 @@ AZURE_NATIVE_DEFAULTS: dict[tuple[str, str], Any] = {
     ("TaskSchedulingPolicy", "nodeFillType"): "Spread",
 }
 """The defaults ``pulumi_azure_native.batch``'s args classes fill in (3.29, checked by hand); each is also
-the server's default (``provider/defaults.py``), so filling it changes no pool."""
+the server's default (``provider/pulumi_azure_batch_pool/model/defaults.py``), so filling it changes no
+pool."""
 
 IDENTITY_LIST = ("BatchPoolIdentity", "userAssignedIdentities")
 """azure-native takes a list of identity ids here; ARM wants ``{id: {}}``. Both are accepted."""
@@ -242,8 +244,8 @@ def render_inputs(model: Model) -> str:
         "``pulumi_azure_native.batch``; every field also takes a plain dict in ARM's camelCase shape.",
         "from collections.abc import Mapping, Sequence\nfrom typing import Any, TypedDict\n\n"
         "import pulumi\n\n"
-        "from provider.types.declare import input_type\n"
-        f"from provider.types.enums import {', '.join(sorted(_used_enums(model)))}\n\n"
+        "from pulumi_azure_batch_pool.types.declare import input_type\n"
+        f"from pulumi_azure_batch_pool.types.enums import {', '.join(sorted(_used_enums(model)))}\n\n"
         "Json = Mapping[str, Any]\n"
         '"""A plain dict in ARM\'s camelCase JSON shape, as in Azure\'s docs."""\n',
         ["Json", *(f"{name}Args" for name in names), *(f"{name}ArgsDict" for name in names)],

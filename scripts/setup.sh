@@ -45,26 +45,26 @@ missing_tools() {
     for tool in $tools; do [ -x ".venv/bin/$tool" ] || printf '%s ' "$tool"; done
 }
 
-# Healthy means: the tools exist, and `provider` imports from this checkout (not from another clone).
+# Healthy means: the tools exist, and both packages import from this checkout (not from another clone).
 healthy() {
     [ -z "$(missing_tools)" ] || return 1
-    [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(cksum < pyproject.toml)" ] || return 1
+    [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(cat pyproject.toml emulator/pyproject.toml | cksum)" ] || return 1
     local location
-    location=$(.venv/bin/python -c 'import emulator, provider, pulumi; print(provider.__file__)' 2>/dev/null) || return 1
-    [ "$location" = "$root/provider/__init__.py" ]
+    location=$(.venv/bin/python -c 'import azure_batch_emulator as e, pulumi_azure_batch_pool as p; print(p.__file__, e.__file__)' 2>/dev/null) || return 1
+    [ "$location" = "$root/provider/pulumi_azure_batch_pool/__init__.py $root/emulator/azure_batch_emulator/__init__.py" ]
 }
 
 if ! healthy; then
     echo "setup: installing the project and its test tools into .venv" >&2
     .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e '.[test]'
+    .venv/bin/python -m pip install --quiet -e '.[test]' -e ./emulator
     # pip skips a package whose metadata is intact even if its script was deleted: reinstall those.
     missing=$(missing_tools)
     if [ -n "$missing" ]; then
         # shellcheck disable=SC2086  # one word per tool
         .venv/bin/python -m pip install --quiet --force-reinstall --no-deps $missing
     fi
-    cksum < pyproject.toml > "$stamp"
+    cat pyproject.toml emulator/pyproject.toml | cksum > "$stamp"
     if ! healthy; then
         echo "error: .venv is still incomplete after installing; delete .venv and run $0 again." >&2
         exit 1

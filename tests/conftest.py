@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from emulator import DEV_TOKEN, EmulatorServer
-from emulator.proxy import FaultProxy
+from azure_batch_emulator import DEV_TOKEN, EmulatorServer
+from azure_batch_emulator.proxy import FaultProxy
 
 
 @pytest.fixture(scope="session")

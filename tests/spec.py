@@ -233,7 +233,8 @@ def pool_property_keywords(spec: Spec, key: str) -> dict[str, Any]:
 
 def pool_wire_properties(spec: Spec) -> dict[str, Schema]:
     """Every writable pool property by the provider's wire path: ``Pool``'s ``properties`` flattened to the
-    top level next to ``identity`` and ``tags`` (the paths ``provider.pool_model`` and the defaults use)."""
+    top level next to ``identity`` and ``tags`` (the paths ``pulumi_azure_batch_pool.model.pool_model`` and
+    the defaults use)."""
     paths = {
         path.removeprefix("properties."): schema
         for path, schema in spec.properties("Pool", writable_only=True)

@@ -6,8 +6,8 @@ emulator it needs no Azure at all; against Azure set the config keys below to re
 
 import pulumi
 
-from provider import BatchPool
-from provider.types import (
+from pulumi_azure_batch_pool import BatchPool
+from pulumi_azure_batch_pool.types import (
     BatchPoolIdentityArgs,
     DeploymentConfigurationArgs,
     FixedScaleSettingsArgs,

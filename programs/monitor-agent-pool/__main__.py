@@ -2,8 +2,8 @@
 
 import pulumi
 
-from provider import BatchPool
-from provider.types import (
+from pulumi_azure_batch_pool import BatchPool
+from pulumi_azure_batch_pool.types import (
     DeploymentConfigurationArgs,
     FixedScaleSettingsArgs,
     ImageReferenceArgs,

@@ -6,7 +6,7 @@ ARM's camelCase shape (copied from Azure's docs) instead of typed args: both for
 
 import pulumi
 
-from provider import BatchPool
+from pulumi_azure_batch_pool import BatchPool
 
 config = pulumi.Config()
 identity_id = config.get("identityId") or (

@@ -16,4 +16,4 @@ def test_the_read_benchmark_runs_at_10_nodes(capsys: pytest.CaptureFixture[str])
     assert figures["sequential_seconds"] > 0 and figures["peak_bytes"] > 0
     assert results["create_wait_requests_per_minute"] > 0
     printed = capsys.readouterr().out
-    assert "10 nodes: read" in printed and "import provider adds" in printed
+    assert "10 nodes: read" in printed and "import pulumi_azure_batch_pool adds" in printed

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import requests
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN
 
 REPO = Path(__file__).resolve().parents[2]
 RUNNER = REPO / "scripts" / "pulumi_program.py"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator.proxy import FaultProxy
+from azure_batch_emulator.proxy import FaultProxy
 from tests.e2e.cli import MONITOR_KEY, MOUNT_PASSWORD, TEST_PROGRAM, Project, get_pulumi
 
 

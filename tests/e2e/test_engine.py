@@ -12,8 +12,8 @@ import subprocess
 import sys
 from typing import Any
 
-from emulator import EmulatorServer
-from emulator.proxy import FaultProxy, ProxyRecord
+from azure_batch_emulator import EmulatorServer
+from azure_batch_emulator.proxy import FaultProxy, ProxyRecord
 from tests.e2e.cli import MONITOR_KEY, MOUNT_PASSWORD, POOL_TYPE, Project, pools_in
 
 
@@ -167,7 +167,7 @@ def test_status_gate_on_the_real_export(test_project: Project, proxy: FaultProxy
 
     def gate(*args: str, stdin: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "provider", "status", *args],
+            [sys.executable, "-m", "pulumi_azure_batch_pool", "status", *args],
             input=stdin,
             env=test_project.env,
             capture_output=True,

@@ -9,7 +9,7 @@ old pool's DELETE by the proxy between the provider and the emulator.
 
 from __future__ import annotations
 
-from emulator.proxy import FaultProxy, Rule
+from azure_batch_emulator.proxy import FaultProxy, Rule
 from tests.e2e.cli import Project, pools_in
 
 KEEPS_IT = "Pulumi keeps it in the stack's state and tries the delete again"

@@ -11,8 +11,8 @@ from typing import Any
 
 import requests
 
-from emulator import DEV_TOKEN, EmulatorServer
-from emulator.proxy import FaultProxy
+from azure_batch_emulator import DEV_TOKEN, EmulatorServer
+from azure_batch_emulator.proxy import FaultProxy
 from tests.e2e.cli import Project
 
 

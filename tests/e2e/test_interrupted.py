@@ -7,8 +7,8 @@ import time
 
 import requests
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN
-from emulator.proxy import FaultProxy, Rule
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN
+from azure_batch_emulator.proxy import FaultProxy, Rule
 from tests.e2e.cli import API, Project, kill_group, pools_in, wait_until
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import requests
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN
-from emulator.proxy import FaultProxy
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN
+from azure_batch_emulator.proxy import FaultProxy
 from tests.e2e.cli import API, MONITOR_KEY, MOUNT_PASSWORD, TEST_PROGRAM, Project, pools_in
 
 POOL_NAME = "migrated"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator.proxy import FaultProxy
+from azure_batch_emulator.proxy import FaultProxy
 from tests.e2e.cli import POOL_TYPE, REPO, Project, pools_in
 
 PROGRAMS = sorted(path for path in (REPO / "programs").iterdir() if (path / "__main__.py").exists())

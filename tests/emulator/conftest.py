@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from emulator import DEMO_ACCOUNT, EmulatorServer
+from azure_batch_emulator import DEMO_ACCOUNT, EmulatorServer
 
 API = {"api-version": "2025-06-01"}
 MONITOR_AGENT = {"type": "AzureMonitorLinuxAgent", "publisher": "Microsoft.Azure.Monitor"}

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN, AccountRef, EmulatorServer
-from emulator.auth import TokenRule
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN, AccountRef, EmulatorServer
+from azure_batch_emulator.auth import TokenRule
 from tests.emulator.conftest import API, arm_account_url
 
 OTHER_SUBSCRIPTION = "11111111-1111-1111-1111-111111111111"

@@ -1,4 +1,5 @@
-"""``python -m emulator``: first stdout line is the URL, options work, SIGTERM/SIGINT exit cleanly."""
+"""``python -m azure_batch_emulator``: first stdout line is the URL, options work, SIGTERM/SIGINT exit
+cleanly."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN
 from tests.emulator.conftest import API, pool_body
 
 STARTUP_TIMEOUT = 20.0
@@ -23,7 +24,7 @@ STARTUP_TIMEOUT = 20.0
 def running(*args: str, stop: signal.Signals = signal.SIGTERM) -> Iterator[str]:
     """Run the CLI, yield the URL it prints first, then stop it and require a clean exit."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "emulator", "--port", "0", "--speed", "instant", *args],
+        [sys.executable, "-m", "azure_batch_emulator", "--port", "0", "--speed", "instant", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -110,7 +111,10 @@ def test_fault_flags_apply_from_the_start() -> None:
 )
 def test_bad_options_exit_with_a_usage_error(args: list[str], fragment: str) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "emulator", *args], capture_output=True, text=True, timeout=STARTUP_TIMEOUT
+        [sys.executable, "-m", "azure_batch_emulator", *args],
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_TIMEOUT,
     )
 
     assert result.returncode == 2

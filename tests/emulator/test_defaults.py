@@ -6,7 +6,7 @@ from typing import Any
 
 import requests
 
-from emulator.defaults import SERVER_DEFAULTS
+from azure_batch_emulator.defaults import SERVER_DEFAULTS
 from tests.emulator.conftest import API, identity_id, pool_body, with_identities
 from tests.spec import MGMT, Spec, pool_property_keywords, requires_shared
 

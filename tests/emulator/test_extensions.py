@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import requests
 
-from emulator import EmulatorServer
-from emulator.extensions import SUPPORTED
-from provider.extension_catalog import CATALOG
+from azure_batch_emulator import EmulatorServer
+from azure_batch_emulator.extensions import SUPPORTED
+from pulumi_azure_batch_pool.model.extension_catalog import CATALOG
 from tests.emulator.conftest import API, arm_account_url, pool_body
 from tests.emulator.test_cli import AUTH, DEMO, account_url, running
 from tests.emulator.test_simulation import create, extensions, nodes

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 import requests
 
-from emulator import EmulatorServer, FaultConfig
-from emulator.errors import ServerBusy, TooManyRequests
-from emulator.faults import DROP, Faults
+from azure_batch_emulator import EmulatorServer, FaultConfig
+from azure_batch_emulator.errors import ServerBusy, TooManyRequests
+from azure_batch_emulator.faults import DROP, Faults
 from tests.emulator.conftest import API
 
 

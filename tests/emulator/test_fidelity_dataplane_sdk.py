@@ -17,7 +17,7 @@ from azure.batch import models as batch_models
 from azure.core.exceptions import ResourceNotFoundError
 from azure.mgmt.batch import BatchManagementClient
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN
 from tests.emulator.test_fidelity_mgmt_sdk import AllowHttpPolicy, DevTokenCredential
 
 NODES = 5

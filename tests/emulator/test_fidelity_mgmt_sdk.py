@@ -20,7 +20,7 @@ from azure.core.pipeline.policies import SansIOHTTPPolicy
 from azure.mgmt.batch import BatchManagementClient, models
 from azure.mgmt.core.polling.arm_polling import ARMPolling
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN
 
 SECRET = "never-echo-this-protected-value"
 

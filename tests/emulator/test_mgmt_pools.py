@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from emulator import DEMO_ACCOUNT, EmulatorServer
+from azure_batch_emulator import DEMO_ACCOUNT, EmulatorServer
 from tests.emulator.conftest import API, SECRET, FakeClock, arm_account_url, extension, pool_body
 
 ETAG = re.compile(r'^W/"0x8D[0-9A-F]{13}"$')

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 import requests
 
-from emulator.errors import InvalidQueryParameterValue
-from emulator.odata import parse_filter
+from azure_batch_emulator.errors import InvalidQueryParameterValue
+from azure_batch_emulator.odata import parse_filter
 from tests.emulator.conftest import API, pool_body
 
 POOLS: list[dict[str, Any]] = [

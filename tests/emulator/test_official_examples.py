@@ -19,7 +19,7 @@ import pytest
 import requests
 from jsonschema import Draft202012Validator
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
 from tests.spec import DATAPLANE, EXAMPLES_DIR, MGMT, Spec, requires_shared
 
 EXAMPLE_FILES = sorted(EXAMPLES_DIR.glob("*/*.json")) if EXAMPLES_DIR.is_dir() else []

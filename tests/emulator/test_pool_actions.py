@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from emulator import EmulatorServer
+from azure_batch_emulator import EmulatorServer
 from tests.emulator.conftest import API, FakeClock, arm_account_url, pool_body
 
 

@@ -19,7 +19,7 @@ from uuid import uuid4
 import pytest
 import requests
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN
 
 SEED = 20250601
 TIMEOUT = 10.0

@@ -15,8 +15,8 @@ from typing import Any, SupportsIndex
 import pytest
 import requests
 
-from emulator import DEMO_ACCOUNT, EmulatorServer
-from emulator.nodes import Node
+from azure_batch_emulator import DEMO_ACCOUNT, EmulatorServer
+from azure_batch_emulator.nodes import Node
 from tests.emulator.conftest import API, FakeClock, arm_account_url, pool_body
 
 PAGE = 5

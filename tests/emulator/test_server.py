@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import requests
 
-import emulator as package
-from emulator import DEV_TOKEN, EmulatorServer
-from emulator.server import MAX_BODY_BYTES
+import azure_batch_emulator as package
+from azure_batch_emulator import DEV_TOKEN, EmulatorServer
+from azure_batch_emulator.server import MAX_BODY_BYTES
 from tests.emulator.conftest import API, SECRET, arm_account_url, pool_body
 
 AUTH = {"Authorization": f"Bearer {DEV_TOKEN}"}

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 import requests
 
-from emulator import EmulatorServer
-from emulator.scenario import ExtensionFailureRule
-from emulator.schema import MAX_NODES
+from azure_batch_emulator import EmulatorServer
+from azure_batch_emulator.scenario import ExtensionFailureRule
+from azure_batch_emulator.schema import MAX_NODES
 from tests.emulator.conftest import API, FakeClock, arm_account_url, extension, pool_body
 
 CERT = "https://vault.vault.azure.net/secrets/web-cert"

@@ -9,7 +9,7 @@ from typing import Any
 import requests
 from jsonschema import Draft202012Validator
 
-from emulator import DEMO_ACCOUNT
+from azure_batch_emulator import DEMO_ACCOUNT
 from tests.emulator.conftest import API, MONITOR_AGENT, extension, identity_id, pool_body, with_identities
 from tests.spec import DATAPLANE, MGMT, Spec, requires_shared
 

@@ -19,7 +19,7 @@ import grpc
 import pytest
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
-from emulator import DEMO_ACCOUNT, EmulatorServer
+from azure_batch_emulator import DEMO_ACCOUNT, EmulatorServer
 
 from .engine import EngineClient, encode
 

@@ -10,9 +10,9 @@ import pytest
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
 
-from emulator import DEMO_ACCOUNT, EmulatorServer
-from provider import BatchPool
-from provider.types import VMExtensionArgs
+from azure_batch_emulator import DEMO_ACCOUNT, EmulatorServer
+from pulumi_azure_batch_pool import BatchPool
+from pulumi_azure_batch_pool.types import VMExtensionArgs
 
 from .engine import EngineClient, decode
 from .program import contains_secret, is_secret, registered_inputs, strip_secrets

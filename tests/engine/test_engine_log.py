@@ -22,9 +22,9 @@ from google.protobuf import empty_pb2
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2, provider_pb2_grpc
 
-from emulator import DEMO_ACCOUNT, EmulatorServer
-from provider import BatchPoolProvider
-from provider.engine_log import engine_address
+from azure_batch_emulator import DEMO_ACCOUNT, EmulatorServer
+from pulumi_azure_batch_pool import BatchPoolProvider
+from pulumi_azure_batch_pool.engine.engine_log import engine_address
 from tests.pools import KEY_VAULT_EXTENSION, ubuntu_deployment
 
 from .engine import URN, EngineClient, decode, encode

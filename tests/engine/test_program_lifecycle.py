@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from pulumi.runtime.proto import provider_pb2
 
-from emulator import DEMO_ACCOUNT, EmulatorServer
-from provider import BatchPool
+from azure_batch_emulator import DEMO_ACCOUNT, EmulatorServer
+from pulumi_azure_batch_pool import BatchPool
 
 from .engine import EngineClient, decode
 from .program import registered_inputs, strip_secrets

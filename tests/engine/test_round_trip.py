@@ -18,8 +18,8 @@ import pytest
 import requests
 from pulumi.runtime.proto import provider_pb2
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
-from provider import BatchPool
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
+from pulumi_azure_batch_pool import BatchPool
 from tests.spec import create_examples, requires_shared
 
 from .engine import EngineClient, decode

@@ -3,7 +3,7 @@
 Distinctive values sit in every kind of secret (an extension's protected settings, a user's password and
 SSH key, a blob mount's SAS key, a file share's account key, the start task's registry password; the
 emulator does not take `containerConfiguration.containerRegistries` yet, so the unit tests of
-`provider.write_only` cover that one), and the emulator is
+`pulumi_azure_batch_pool.model.write_only` cover that one), and the emulator is
 scripted so that the extension's failure message quotes the protected setting, as a real handler may.
 Then create (policy keep), diff, refresh, update (rotating a registry password) and a failed create run
 through the SDK's own provider server, and every byte a user could see is scanned: the provider's gRPC
@@ -24,9 +24,9 @@ import pytest
 import requests
 from pulumi.runtime.proto import provider_pb2
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
-from provider import BatchPool
-from provider.secrets import REDACTED
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
+from pulumi_azure_batch_pool import BatchPool
+from pulumi_azure_batch_pool.model.secrets import REDACTED
 from tests.pools import MONITOR_EXTENSION, ubuntu_deployment
 from tests.provider.test_lifecycle import admin
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import requests
 
-from emulator import DEMO_ACCOUNT, EmulatorServer
-from provider import BatchPool
-from provider.cli import main
-from provider.ownership import SECRETS_TAG
-from provider.status_secrets import WITHHELD
+from azure_batch_emulator import DEMO_ACCOUNT, EmulatorServer
+from pulumi_azure_batch_pool import BatchPool
+from pulumi_azure_batch_pool.gate.cli import main
+from pulumi_azure_batch_pool.gate.status_secrets import WITHHELD
+from pulumi_azure_batch_pool.model.ownership import SECRETS_TAG
 from tests.pools import MONITOR_EXTENSION, ubuntu_deployment
 from tests.provider.test_lifecycle import admin
 

@@ -22,12 +22,12 @@ from typing import Any
 import pulumi
 from pulumi.runtime import rpc
 
-from emulator import DEMO_ACCOUNT, EmulatorServer
-from provider import BatchPool
-from provider.cli import main
-from provider.health import Verdict
-from provider.secrets import REDACTED
-from provider.status_secrets import WITHHELD
+from azure_batch_emulator import DEMO_ACCOUNT, EmulatorServer
+from pulumi_azure_batch_pool import BatchPool
+from pulumi_azure_batch_pool.gate.cli import main
+from pulumi_azure_batch_pool.gate.status_secrets import WITHHELD
+from pulumi_azure_batch_pool.lifecycle.health import Verdict
+from pulumi_azure_batch_pool.model.secrets import REDACTED
 from tests.provider.test_lifecycle import admin
 
 from .engine import URN, EngineClient, decode
@@ -156,7 +156,9 @@ def test_without_secret_material_messages_are_withheld_and_the_verdict_stands(
         assert messages and set(messages) == {WITHHELD}
         (note,) = [line for line in err.splitlines() if "withheld" in line]
         assert why in note
-        assert "pulumi stack export --show-secrets | python -m provider status --stack -" in note
+        assert (
+            "pulumi stack export --show-secrets | python -m pulumi_azure_batch_pool status --stack -" in note
+        )
         assert _leaks(out, err) == []
 
         code, out, err = _status(emulator, *args)
@@ -175,7 +177,7 @@ def test_the_documented_pipe_redacts_in_a_separate_process(
         "PYTHONPATH": str(REPO),
     }
     finished = subprocess.run(
-        [sys.executable, "-m", "provider", "status", "--stack", "-"],
+        [sys.executable, "-m", "pulumi_azure_batch_pool", "status", "--stack", "-"],
         input=_state_export(pool_id, inputs, outputs, show_secrets=True),
         capture_output=True,
         text=True,

@@ -15,9 +15,9 @@ from typing import Any
 import pulumi
 import pytest
 
-from emulator import DEMO_ACCOUNT, EmulatorServer
-from provider import BatchPool, BatchPoolProvider
-from provider.types import (
+from azure_batch_emulator import DEMO_ACCOUNT, EmulatorServer
+from pulumi_azure_batch_pool import BatchPool, BatchPoolProvider
+from pulumi_azure_batch_pool.types import (
     ExtensionStatus,
     FixedScaleSettingsArgs,
     NodeStatus,

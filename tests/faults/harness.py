@@ -1,6 +1,7 @@
 """What every fault case needs: a provider behind the fault proxy, the program, and the truth in the emulator.
 
-Faults come from outside the code under test only: the `emulator.proxy.FaultProxy` between the provider and
+Faults come from outside the code under test only: the `azure_batch_emulator.proxy.FaultProxy` between the
+provider and
 the emulator, and the emulator's own fault flags and admin endpoints. The emulator is asked directly (not
 through the proxy) what is really left, and every message is held against that.
 """
@@ -17,10 +18,10 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from pulumi.runtime.rpc import unwrap_rpc_secret
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
-from provider import BatchPoolProvider
-from provider.errors import BatchPoolError
-from provider.ownership import CREATE_TOKEN_TAG, MANAGED_BY_TAG, is_ownership_tag
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
+from pulumi_azure_batch_pool import BatchPoolProvider
+from pulumi_azure_batch_pool.azure_clients.errors import BatchPoolError
+from pulumi_azure_batch_pool.model.ownership import CREATE_TOKEN_TAG, MANAGED_BY_TAG, is_ownership_tag
 from tests.pools import MONITOR_EXTENSION, ubuntu_deployment
 
 SECRET = "fault-matrix-s3cr3t-7f41c0"

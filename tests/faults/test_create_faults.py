@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from emulator import EmulatorServer
-from emulator.proxy import FaultProxy, Rule
+from azure_batch_emulator import EmulatorServer
+from azure_batch_emulator.proxy import FaultProxy, Rule
 
 from .harness import (
     POOL,

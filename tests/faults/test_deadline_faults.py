@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from emulator import EmulatorServer
-from emulator.proxy import FaultProxy, Rule
-from provider.pool_put import owner_of
+from azure_batch_emulator import EmulatorServer
+from azure_batch_emulator.proxy import FaultProxy, Rule
+from pulumi_azure_batch_pool.lifecycle.pool_put import owner_of
 
 from .harness import (
     ACCOUNT_PATH,

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from emulator import EmulatorServer
-from emulator.proxy import FaultProxy, Rule
-from provider import BatchPoolProvider
+from azure_batch_emulator import EmulatorServer
+from azure_batch_emulator.proxy import FaultProxy, Rule
+from pulumi_azure_batch_pool import BatchPoolProvider
 
 from .harness import (
     ACCOUNT_PATH,

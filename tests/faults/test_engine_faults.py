@@ -20,10 +20,10 @@ import grpc
 import pytest
 from pulumi.dynamic.dynamic import PROVIDER_KEY, serialize_provider
 
-from emulator import EmulatorServer
-from emulator.proxy import FaultProxy, Rule
-from provider import BatchPoolProvider
-from provider.ownership import CREATE_TOKEN_TAG
+from azure_batch_emulator import EmulatorServer
+from azure_batch_emulator.proxy import FaultProxy, Rule
+from pulumi_azure_batch_pool import BatchPoolProvider
+from pulumi_azure_batch_pool.model.ownership import CREATE_TOKEN_TAG
 from tests.engine.conftest import provider_server
 from tests.engine.engine import EngineClient, decode
 

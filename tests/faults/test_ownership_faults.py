@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from emulator import EmulatorServer
-from emulator.proxy import FaultProxy, Rule
-from provider.deletion import delete_command
-from provider.ownership import CREATE_TOKEN_TAG, MANAGED_BY_TAG, RESOURCE_TAG, STACK_TAG
+from azure_batch_emulator import EmulatorServer
+from azure_batch_emulator.proxy import FaultProxy, Rule
+from pulumi_azure_batch_pool.lifecycle.deletion import delete_command
+from pulumi_azure_batch_pool.model.ownership import CREATE_TOKEN_TAG, MANAGED_BY_TAG, RESOURCE_TAG, STACK_TAG
 
 from .harness import (
     POOL,
@@ -177,7 +177,7 @@ def test_update_of_the_users_tags_keeps_the_ownership_tags_and_refresh_hides_the
 
 
 def test_the_delete_command_names_the_pool() -> None:
-    from provider.arm import PoolRef
+    from pulumi_azure_batch_pool.azure_clients.arm import PoolRef
 
     ref = PoolRef("sub", "rg", "acct", POOL)
     assert delete_command(ref) == (

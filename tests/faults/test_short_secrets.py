@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from emulator import EmulatorServer
-from provider.secrets import MIN_SECRET_LENGTH, REDACTED
+from azure_batch_emulator import EmulatorServer
+from pulumi_azure_batch_pool.model.secrets import MIN_SECRET_LENGTH, REDACTED
 
 from .harness import POOL, configured, pools, program, run
 

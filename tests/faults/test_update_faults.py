@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from emulator import EmulatorServer
-from emulator.proxy import FaultProxy
+from azure_batch_emulator import EmulatorServer
+from azure_batch_emulator.proxy import FaultProxy
 
 from .harness import (
     ACCOUNT_PATH,

@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from provider import BatchPoolProvider
+from pulumi_azure_batch_pool import BatchPoolProvider
 
 REQUIRED = ("AZURE_SUBSCRIPTION_ID", "BATCHPOOL_LIVE_RESOURCE_GROUP", "BATCHPOOL_LIVE_ACCOUNT")
 MISSING = [name for name in REQUIRED if not os.environ.get(name)]

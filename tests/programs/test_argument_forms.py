@@ -20,11 +20,11 @@ import pulumi
 import pytest
 from pulumi import _types
 
-from emulator import DEMO_ACCOUNT
-from provider import BatchPool, BatchPoolProvider, types
-from provider.concealment import for_azure
-from provider.mapping import to_arm_pool
-from provider.resource import ARGUMENTS
+from azure_batch_emulator import DEMO_ACCOUNT
+from pulumi_azure_batch_pool import BatchPool, BatchPoolProvider, types
+from pulumi_azure_batch_pool.engine.resource import ARGUMENTS
+from pulumi_azure_batch_pool.model.concealment import for_azure
+from pulumi_azure_batch_pool.model.mapping import to_arm_pool
 from tests.engine.program import is_secret, registered_inputs, strip_secrets
 from tests.spec import EXAMPLES_DIR, MGMT, Spec, create_examples, requires_shared
 

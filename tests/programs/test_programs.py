@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from emulator import DEMO_ACCOUNT
-from provider import BatchPool, BatchPoolProvider
+from azure_batch_emulator import DEMO_ACCOUNT
+from pulumi_azure_batch_pool import BatchPool, BatchPoolProvider
 from tests.engine.program import contains_secret, is_secret, registered_inputs, strip_secrets
 
 PROGRAMS = Path(__file__).resolve().parents[2] / "programs"

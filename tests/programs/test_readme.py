@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 import requests
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
-from provider import BatchPool, BatchPoolProvider
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
+from pulumi_azure_batch_pool import BatchPool, BatchPoolProvider
 from tests.e2e.cli import get_pulumi
 from tests.engine.program import registered_inputs, strip_secrets
 from tests.pools import ubuntu_deployment
@@ -113,9 +113,9 @@ def test_command_block_runs(block: Block, command: str, emulator: EmulatorServer
         _demo(argv, tmp_path)
     elif argv[1:2] == ["scripts/pulumi_program.py"]:
         _program_runner(argv, emulator, tmp_path)
-    elif argv[:3] == ["python", "-m", "emulator"]:
+    elif argv[:3] == ["python", "-m", "azure_batch_emulator"]:
         _emulator_starts_and_stops(argv, tmp_path)
-    elif argv[:4] == ["python", "-m", "provider", "status"]:
+    elif argv[:4] == ["python", "-m", "pulumi_azure_batch_pool", "status"]:
         _status_against_the_emulator(argv, emulator)
     else:
         pytest.fail(f"README.md line {block.line}: this test does not know how to run {command!r}; teach it")

@@ -3,9 +3,9 @@ and what replaces each, before any API call."""
 
 from __future__ import annotations
 
-from emulator import DEMO_ACCOUNT
-from provider import BatchPool, BatchPoolProvider
-from provider.types import DeploymentConfigurationArgs
+from azure_batch_emulator import DEMO_ACCOUNT
+from pulumi_azure_batch_pool import BatchPool, BatchPoolProvider
+from pulumi_azure_batch_pool.types import DeploymentConfigurationArgs
 from tests.engine.program import registered_inputs, strip_secrets
 from tests.pools import ubuntu_deployment
 

@@ -1,6 +1,7 @@
 """`mypy --strict` accepts every example program and every README program, and the types are real.
 
-A user's type checker sees what `provider.types` and `BatchPool` declare: the args classes' constructors
+A user's type checker sees what `pulumi_azure_batch_pool.types` and `BatchPool` declare: the args classes'
+constructors
 (through `dataclass_transform`), outputs as `Output[int]` and output-type classes. The programs are checked
 as a user's project would be: strict, with the provider analysed but only the program's own errors shown.
 A program that misuses the types must fail the same run, so a declaration silently turning into `Any`
@@ -22,8 +23,8 @@ PROGRAM_DIRS = sorted(path for path in (REPO / "programs").iterdir() if (path / 
 
 MISUSE = """
 import pulumi
-from provider import BatchPool
-from provider.types import ScaleSettingsArgs, VMExtensionArgs
+from pulumi_azure_batch_pool import BatchPool
+from pulumi_azure_batch_pool.types import ScaleSettingsArgs, VMExtensionArgs
 
 def check(pool: BatchPool) -> None:
     as_text: pulumi.Output[str] = pool.current_dedicated_nodes.apply(lambda count: count)

@@ -6,7 +6,7 @@ from typing import Any
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
-from provider import BatchPoolProvider
+from pulumi_azure_batch_pool import BatchPoolProvider
 
 IDENTITY_ID = (
     "/subscriptions/0/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1"

@@ -9,12 +9,11 @@ from typing import Any
 import pytest
 import requests
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
-from provider.arm import ArmClient, PoolRef
-from provider.auth import BearerTokenAuth, make_credential
-from provider.clients import clients_for
-from provider.dataplane import DataPlaneClient
-from provider.errors import (
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
+from pulumi_azure_batch_pool.azure_clients.arm import ArmClient, PoolRef
+from pulumi_azure_batch_pool.azure_clients.auth import BearerTokenAuth, make_credential
+from pulumi_azure_batch_pool.azure_clients.dataplane import DataPlaneClient
+from pulumi_azure_batch_pool.azure_clients.errors import (
     AuthenticationError,
     BatchPoolError,
     HttpResponseError,
@@ -24,8 +23,9 @@ from provider.errors import (
     PreconditionFailedError,
     ThrottledError,
 )
-from provider.settings import Settings
-from provider.transport import RetryPolicy, Transport
+from pulumi_azure_batch_pool.azure_clients.settings import Settings
+from pulumi_azure_batch_pool.azure_clients.transport import RetryPolicy, Transport
+from pulumi_azure_batch_pool.lifecycle.clients import clients_for
 
 POLL_SECONDS = 2.0
 

@@ -14,9 +14,14 @@ from azure.identity import (
     ManagedIdentityCredential,
 )
 
-from provider.auth import DEV_TOKEN, BearerTokenAuth, StaticTokenCredential, make_credential
-from provider.errors import ConfigurationError
-from provider.settings import Settings
+from pulumi_azure_batch_pool.azure_clients.auth import (
+    DEV_TOKEN,
+    BearerTokenAuth,
+    StaticTokenCredential,
+    make_credential,
+)
+from pulumi_azure_batch_pool.azure_clients.errors import ConfigurationError
+from pulumi_azure_batch_pool.azure_clients.settings import Settings
 
 SCOPE = "https://management.azure.com/.default"
 

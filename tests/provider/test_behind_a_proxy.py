@@ -16,19 +16,19 @@ from typing import Any
 
 import pytest
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
-from provider import BatchPoolProvider
-from provider.auth import BearerTokenAuth, StaticTokenCredential, make_credential
-from provider.cli import main as status_command
-from provider.errors import (
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
+from pulumi_azure_batch_pool import BatchPoolProvider
+from pulumi_azure_batch_pool.azure_clients.auth import BearerTokenAuth, StaticTokenCredential, make_credential
+from pulumi_azure_batch_pool.azure_clients.errors import (
     ConfigurationError,
     ProxyAuthenticationError,
     ProxyError,
     ProxyTunnelError,
     TlsError,
 )
-from provider.settings import Settings
-from provider.transport import Transport
+from pulumi_azure_batch_pool.azure_clients.settings import Settings
+from pulumi_azure_batch_pool.azure_clients.transport import Transport
+from pulumi_azure_batch_pool.gate.cli import main as status_command
 from tests.forward_proxy import ForwardProxy, Inspected
 from tests.pools import MONITOR_EXTENSION, ubuntu_deployment
 from tests.provider import configured_provider

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from emulator import EmulatorServer
-from provider import BatchPoolProvider
-from provider.concealment import DIGESTS_KEY
-from provider.errors import BatchPoolError
-from provider.secrets import REDACTED
-from provider.write_only import FINGERPRINT_KEY, WRITE_ONLY_KEY
+from azure_batch_emulator import EmulatorServer
+from pulumi_azure_batch_pool import BatchPoolProvider
+from pulumi_azure_batch_pool.azure_clients.errors import BatchPoolError
+from pulumi_azure_batch_pool.model.concealment import DIGESTS_KEY
+from pulumi_azure_batch_pool.model.secrets import REDACTED
+from pulumi_azure_batch_pool.model.write_only import FINGERPRINT_KEY, WRITE_ONLY_KEY
 from tests.provider.test_lifecycle import PROTECTED, admin, program, provider  # noqa: F401  (fixture)
 
 PASSWORD = "concealment-user-password"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from provider.concurrency import AdaptiveLimit
+from pulumi_azure_batch_pool.azure_clients.concurrency import AdaptiveLimit
 from tests.provider.fake_time import FakeTime
 
 

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 import requests
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
-from provider.arm import ArmClient, PoolRef
-from provider.auth import BearerTokenAuth, make_credential
-from provider.dataplane import DataPlaneClient
-from provider.errors import NotFoundError, ServiceError
-from provider.settings import Settings
-from provider.transport import RetryPolicy, Transport
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
+from pulumi_azure_batch_pool.azure_clients.arm import ArmClient, PoolRef
+from pulumi_azure_batch_pool.azure_clients.auth import BearerTokenAuth, make_credential
+from pulumi_azure_batch_pool.azure_clients.dataplane import DataPlaneClient
+from pulumi_azure_batch_pool.azure_clients.errors import NotFoundError, ServiceError
+from pulumi_azure_batch_pool.azure_clients.settings import Settings
+from pulumi_azure_batch_pool.azure_clients.transport import RetryPolicy, Transport
 
 NODES = 3
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from emulator import DEMO_ACCOUNT, EmulatorServer
-from emulator.proxy import FaultProxy
-from provider import BatchPoolProvider
-from provider.validation import InvalidInputsError
+from azure_batch_emulator import DEMO_ACCOUNT, EmulatorServer
+from azure_batch_emulator.proxy import FaultProxy
+from pulumi_azure_batch_pool import BatchPoolProvider
+from pulumi_azure_batch_pool.model.validation import InvalidInputsError
 from tests.provider import configured_provider
 from tests.provider.test_lifecycle import VAULT_CERT, admin, program
 

@@ -17,11 +17,11 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provider import pool_model
-from provider.defaults import SERVER_DEFAULTS
-from provider.diffing import REPLACE_KEYS, diff_pool
-from provider.normalize import canonical_value, equivalent_values
-from provider.ownership import CREATE_TOKEN_TAG, STACK_TAG
+from pulumi_azure_batch_pool.model import pool_model
+from pulumi_azure_batch_pool.model.defaults import SERVER_DEFAULTS
+from pulumi_azure_batch_pool.model.diffing import REPLACE_KEYS, diff_pool
+from pulumi_azure_batch_pool.model.normalize import canonical_value, equivalent_values
+from pulumi_azure_batch_pool.model.ownership import CREATE_TOKEN_TAG, STACK_TAG
 from tests.provider import extensions_of, sample_pool
 from tests.provider.test_diffing import as_floats, outputs_of
 

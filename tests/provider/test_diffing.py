@@ -6,8 +6,8 @@ from typing import Any
 
 from pulumi.output import Unknown
 
-from provider.diffing import MUTABLE_KEYS, REPLACE_KEYS, changed_mutable_keys, diff_pool
-from provider.secrets import fingerprint_protected_settings
+from pulumi_azure_batch_pool.model.diffing import MUTABLE_KEYS, REPLACE_KEYS, changed_mutable_keys, diff_pool
+from pulumi_azure_batch_pool.model.secrets import fingerprint_protected_settings
 from tests.provider import extensions_of, sample_pool
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from provider.errors import (
+from pulumi_azure_batch_pool.azure_clients.errors import (
     AuthenticationError,
     ConflictError,
     HttpResponseError,
@@ -20,7 +20,7 @@ from provider.errors import (
     error_from_response,
     redact_url,
 )
-from provider.transport import Headers, Response
+from pulumi_azure_batch_pool.azure_clients.transport import Headers, Response
 
 POOL_URL = (
     "https://management.azure.com/subscriptions/s/resourceGroups/rg/providers/Microsoft.Batch"

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from pulumi.output import Unknown
 
-from provider import engine_log
-from provider.diffing import diff_pool
-from provider.explain import EXTENSIONS_RULE, LOCATION_RULE, replacement_causes
-from provider.provider import BatchPoolProvider
+from pulumi_azure_batch_pool.engine import engine_log
+from pulumi_azure_batch_pool.engine.explain import EXTENSIONS_RULE, LOCATION_RULE, replacement_causes
+from pulumi_azure_batch_pool.engine.provider import BatchPoolProvider
+from pulumi_azure_batch_pool.model.diffing import diff_pool
 from tests.provider import extensions_of, sample_pool
 from tests.provider.test_diffing import outputs_of
 
@@ -151,7 +151,8 @@ def test_no_replacement_no_lines() -> None:
 
 
 def test_provider_diff_logs_one_line_per_cause(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The provider logs through provider.engine_log (to the engine's Log service, or stderr): record the
+    # The provider logs through pulumi_azure_batch_pool.engine.engine_log (to the engine's Log service, or
+    # stderr): record the
     # calls instead.
     logged: list[str] = []
     monkeypatch.setattr(engine_log, "info", logged.append)

@@ -13,8 +13,8 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from pulumi.output import Unknown
 
-from provider import BatchPoolProvider
-from provider.extension_catalog import CATALOG, Extension, OsFamily
+from pulumi_azure_batch_pool import BatchPoolProvider
+from pulumi_azure_batch_pool.model.extension_catalog import CATALOG, Extension, OsFamily
 from tests.provider import extensions_of, sample_pool
 
 TYPE_PATH = "deploymentConfiguration.virtualMachineConfiguration.extensions[0].type"

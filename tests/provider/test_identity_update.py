@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import requests
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
-from provider import BatchPoolProvider
-from provider.diffing import diff_pool
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
+from pulumi_azure_batch_pool import BatchPoolProvider
+from pulumi_azure_batch_pool.model.diffing import diff_pool
 from tests.provider.test_lifecycle import VAULT_CERT, admin, checked, plain, program, provider
 
 __all__ = ["provider"]  # the fixture, shared with the lifecycle tests

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import requests
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
-from provider import BatchPoolProvider
-from provider.errors import BatchPoolError
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
+from pulumi_azure_batch_pool import BatchPoolProvider
+from pulumi_azure_batch_pool.azure_clients.errors import BatchPoolError
 from tests.pools import KEY_VAULT_EXTENSION, ubuntu_deployment
 from tests.provider import configured_provider
 
@@ -210,7 +210,7 @@ def test_throttling_is_retried(
     admin(emulator, "vault-certificates", {"urls": [VAULT_CERT]})
     admin(emulator, "faults", {"throttleRate": 0.3, "throttleStatus": 429, "retryAfter": 0, "seed": 7})
     inputs = checked(provider, program())
-    with caplog.at_level(logging.WARNING, logger="provider.transport"):
+    with caplog.at_level(logging.WARNING, logger="pulumi_azure_batch_pool.azure_clients.transport"):
         outs = plain(provider.create(inputs).outs)
     assert outs["extensionStatus"]["secretext"]["succeeded"] == 2
     retries = [record.getMessage() for record in caplog.records if "retrying" in record.getMessage()]

@@ -6,8 +6,13 @@ from typing import Any
 
 import pytest
 
-from provider.diffing import diff_pool
-from provider.mapping import inputs_from_arm, mutable_patch_body, read_only_outputs, to_arm_pool
+from pulumi_azure_batch_pool.model.diffing import diff_pool
+from pulumi_azure_batch_pool.model.mapping import (
+    inputs_from_arm,
+    mutable_patch_body,
+    read_only_outputs,
+    to_arm_pool,
+)
 from tests.provider import IDENTITY_ID, extensions_of, sample_pool
 
 

@@ -5,7 +5,12 @@ import re
 import pytest
 from pulumi.runtime.rpc import UNKNOWN
 
-from provider.naming import creation_digest, derived_pool_name, resolve_pool_name, validate_pool_name
+from pulumi_azure_batch_pool.model.naming import (
+    creation_digest,
+    derived_pool_name,
+    resolve_pool_name,
+    validate_pool_name,
+)
 
 GENERATED = re.compile(r"^(?P<prefix>[a-zA-Z0-9_-]+)-[a-z0-9]{7}$")
 

@@ -15,17 +15,17 @@ import pytest
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
-from emulator.proxy import FaultProxy, Rule
-from provider import BatchPoolProvider
-from provider.arm import ArmClient
-from provider.auth import BearerTokenAuth, StaticTokenCredential, make_credential
-from provider.dataplane import DataPlaneClient
-from provider.errors import ConnectionFailedError
-from provider.lifecycle import PoolLifecycle
-from provider.nodewatch import PollInterval
-from provider.settings import Settings
-from provider.transport import RetryPolicy, Transport
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
+from azure_batch_emulator.proxy import FaultProxy, Rule
+from pulumi_azure_batch_pool import BatchPoolProvider
+from pulumi_azure_batch_pool.azure_clients.arm import ArmClient
+from pulumi_azure_batch_pool.azure_clients.auth import BearerTokenAuth, StaticTokenCredential, make_credential
+from pulumi_azure_batch_pool.azure_clients.dataplane import DataPlaneClient
+from pulumi_azure_batch_pool.azure_clients.errors import ConnectionFailedError
+from pulumi_azure_batch_pool.azure_clients.settings import Settings
+from pulumi_azure_batch_pool.azure_clients.transport import RetryPolicy, Transport
+from pulumi_azure_batch_pool.lifecycle.lifecycle import PoolLifecycle
+from pulumi_azure_batch_pool.lifecycle.nodewatch import PollInterval
 from tests.pools import MONITOR_EXTENSION, ubuntu_deployment
 from tests.provider.fake_time import FakeTime
 

@@ -6,7 +6,7 @@ from typing import Any
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
-from provider.normalize import (
+from pulumi_azure_batch_pool.model.normalize import (
     canonical_json,
     canonical_value,
     contains_unknown,

@@ -1,6 +1,6 @@
 """The provider's ownership tags: reading them back, telling this create from another, keeping them apart."""
 
-from provider.ownership import (
+from pulumi_azure_batch_pool.model.ownership import (
     CREATE_TOKEN_TAG,
     MANAGED_BY_TAG,
     Owner,

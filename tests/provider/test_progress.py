@@ -6,9 +6,9 @@ from typing import Any
 
 import requests
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
-from provider.progress import Progress, RetryCounter, describe_retries, retry_counter
-from provider.transport import RetryPolicy, Transport
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
+from pulumi_azure_batch_pool.azure_clients.transport import RetryPolicy, Transport
+from pulumi_azure_batch_pool.lifecycle.progress import Progress, RetryCounter, describe_retries, retry_counter
 from tests.provider.fake_time import FakeTime
 
 
@@ -83,11 +83,11 @@ def test_describe_retries_orders_reasons_by_count() -> None:
 
 
 def test_a_create_reports_allocation_then_nodes_at_a_low_rate_then_a_summary() -> None:
-    from provider.arm import ArmClient
-    from provider.auth import BearerTokenAuth, StaticTokenCredential
-    from provider.dataplane import DataPlaneClient
-    from provider.lifecycle import PoolLifecycle
-    from provider.settings import Settings
+    from pulumi_azure_batch_pool.azure_clients.arm import ArmClient
+    from pulumi_azure_batch_pool.azure_clients.auth import BearerTokenAuth, StaticTokenCredential
+    from pulumi_azure_batch_pool.azure_clients.dataplane import DataPlaneClient
+    from pulumi_azure_batch_pool.azure_clients.settings import Settings
+    from pulumi_azure_batch_pool.lifecycle.lifecycle import PoolLifecycle
     from tests.provider import sample_pool
 
     fake = FakeTime(2_000_000.0)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from provider.errors import ConfigurationError
-from provider.http1 import request_head
-from provider.network import Network
-from provider.proxies import parse_no_proxy, parse_proxy
-from provider.settings import Settings
+from pulumi_azure_batch_pool.azure_clients.errors import ConfigurationError
+from pulumi_azure_batch_pool.azure_clients.http1 import request_head
+from pulumi_azure_batch_pool.azure_clients.network import Network
+from pulumi_azure_batch_pool.azure_clients.proxies import parse_no_proxy, parse_proxy
+from pulumi_azure_batch_pool.azure_clients.settings import Settings
 
 
 def network(environ: dict[str, str], config: dict[str, str] | None = None) -> Network:

@@ -2,7 +2,7 @@
 
 import json
 
-from provider.secrets import (
+from pulumi_azure_batch_pool.model.secrets import (
     MIN_SECRET_LENGTH,
     REDACTED,
     fingerprint_protected_settings,

@@ -7,9 +7,13 @@ from dataclasses import fields
 import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 
-from provider import settings as settings_module
-from provider.errors import ConfigurationError
-from provider.settings import Settings, is_loopback_host, settings_from_configure_request
+from pulumi_azure_batch_pool.azure_clients import settings as settings_module
+from pulumi_azure_batch_pool.azure_clients.errors import ConfigurationError
+from pulumi_azure_batch_pool.azure_clients.settings import (
+    Settings,
+    is_loopback_host,
+    settings_from_configure_request,
+)
 
 
 def test_defaults_target_public_azure() -> None:
@@ -151,7 +155,7 @@ def test_https_to_loopback_says_the_emulator_speaks_http() -> None:
 
 
 def test_check_reports_unusable_settings_as_one_failure_without_a_property() -> None:
-    from provider import BatchPoolProvider
+    from pulumi_azure_batch_pool import BatchPoolProvider
 
     provider = BatchPoolProvider()
     provider.configure(ConfigureRequest(Config({"batchpool:armEndPoint": "x"}, project_name="demo")))

@@ -1,6 +1,7 @@
 """The provider's spec facts (defaults, enums, list kinds) checked against Microsoft's 2025-06-01 material.
 
-``provider/defaults.py`` and ``provider/pool_model.py`` hold what the swagger and the official examples
+``provider/pulumi_azure_batch_pool/model/defaults.py`` and
+``provider/pulumi_azure_batch_pool/model/pool_model.py`` hold what the swagger and the official examples
 say; these tests derive the same facts from the originals, so the tables cannot drift from the spec.
 """
 
@@ -11,8 +12,13 @@ from typing import Any
 
 import pytest
 
-from provider import pool_model
-from provider.defaults import DESCRIBED_DEFAULTS, EXAMPLE_DEFAULTS, SERVER_DEFAULTS, SPEC_DEFAULTS
+from pulumi_azure_batch_pool.model import pool_model
+from pulumi_azure_batch_pool.model.defaults import (
+    DESCRIBED_DEFAULTS,
+    EXAMPLE_DEFAULTS,
+    SERVER_DEFAULTS,
+    SPEC_DEFAULTS,
+)
 from tests.spec import MGMT, Spec, create_examples, pool_wire_properties, requires_shared
 
 pytestmark = requires_shared

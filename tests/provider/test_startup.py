@@ -1,11 +1,19 @@
-"""`import provider` (every Pulumi program and provider process) loads no HTTP, credential or schema code."""
+"""`import pulumi_azure_batch_pool` (every Pulumi program and provider process) loads no HTTP, credential or
+schema code."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
-LAZY = ("jsonschema", "azure.identity", "requests", "urllib3", "provider.transport", "provider.clients")
+LAZY = (
+    "jsonschema",
+    "azure.identity",
+    "requests",
+    "urllib3",
+    "pulumi_azure_batch_pool.azure_clients.transport",
+    "pulumi_azure_batch_pool.lifecycle.clients",
+)
 
 
 def test_import_provider_defers_http_credentials_and_jsonschema() -> None:

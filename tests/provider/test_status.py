@@ -1,7 +1,7 @@
 """Per-node extension status: classification, counting, ordering and capping."""
 
-from provider import status
-from provider.errors import NotFoundError
+from pulumi_azure_batch_pool.azure_clients.errors import NotFoundError
+from pulumi_azure_batch_pool.lifecycle import status
 
 
 def _extension(

@@ -1,4 +1,5 @@
-"""`python -m provider status` against the emulator: verdicts, exit codes, tables, JSON, orphans."""
+"""`python -m pulumi_azure_batch_pool status` against the emulator: verdicts, exit codes, tables, JSON,
+orphans."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from typing import Any
 import pytest
 import requests
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
-from provider.cli import main
-from provider.health import Verdict, pool_verdict
-from provider.ownership import MANAGED_BY_TAG, MANAGED_BY_VALUE, STACK_TAG
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
+from pulumi_azure_batch_pool.gate.cli import main
+from pulumi_azure_batch_pool.lifecycle.health import Verdict, pool_verdict
+from pulumi_azure_batch_pool.model.ownership import MANAGED_BY_TAG, MANAGED_BY_VALUE, STACK_TAG
 from tests.pools import KEY_VAULT_EXTENSION, ubuntu_deployment
 from tests.provider.fake_time import FakeTime
 
@@ -233,7 +234,7 @@ def test_unusable_settings_are_an_error_not_a_traceback(emulator: EmulatorServer
 
 def test_module_entry_point_exits_with_the_verdict(emulator: EmulatorServer) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "provider", "status", *by_name("absent")],
+        [sys.executable, "-m", "pulumi_azure_batch_pool", "status", *by_name("absent")],
         cwd=REPO,
         env={"BATCHPOOL_ARM_ENDPOINT": emulator.url, "AZURE_SUBSCRIPTION_ID": DEMO_ACCOUNT.subscription_id},
         capture_output=True,

@@ -10,11 +10,11 @@ from __future__ import annotations
 import io
 import json
 
+from azure_batch_emulator import DEMO_ACCOUNT
 from benchmarks.url_process import url_process
-from emulator import DEMO_ACCOUNT
-from provider.arm import ArmClient
-from provider.cli import main
-from provider.settings import Settings
+from pulumi_azure_batch_pool.azure_clients.arm import ArmClient
+from pulumi_azure_batch_pool.azure_clients.settings import Settings
+from pulumi_azure_batch_pool.gate.cli import main
 from tests.provider.test_status_command import by_name
 
 TOKEN = "ci-emulator-token"
@@ -28,7 +28,7 @@ def gate(url: str, *args: str, **environ: str) -> tuple[int, str, str]:
 
 
 def test_an_emulator_started_with_a_token_serves_the_gate_and_the_provider() -> None:
-    with url_process(["emulator", "--token", TOKEN, "--speed", "instant"], role="emulator") as (
+    with url_process(["azure_batch_emulator", "--token", TOKEN, "--speed", "instant"], role="emulator") as (
         _process,
         url,
     ):

@@ -2,8 +2,9 @@
 
 A bad invocation is exit 2 with one line naming the flag and the fix (never 1, "an extension failed"; never
 5, "not found"; never 7); an unexpected failure is exit 7 with one line; with --json every outcome is one
-JSON document on stdout. Run through ``provider.cli.main`` and, for the entry points themselves, as
-``python -m provider`` and the ``batchpool`` console script in a subprocess.
+JSON document on stdout. Run through ``pulumi_azure_batch_pool.gate.cli.main`` and, for the entry points
+themselves, as
+``python -m pulumi_azure_batch_pool`` and the ``batchpool`` console script in a subprocess.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from emulator import DEMO_ACCOUNT, EmulatorServer
-from provider.cli import main
+from azure_batch_emulator import DEMO_ACCOUNT, EmulatorServer
+from pulumi_azure_batch_pool.gate.cli import main
 from tests.provider.test_status_command import by_name, put_pool
 
 REPO = Path(__file__).resolve().parents[2]
@@ -189,10 +190,10 @@ def test_max_nodes_zero_lists_no_node_and_the_counts_stay_complete(emulator: Emu
 @pytest.mark.parametrize(
     ("command", "prog"),
     [
-        ([sys.executable, "-m", "provider"], "python -m provider"),
+        ([sys.executable, "-m", "pulumi_azure_batch_pool"], "python -m pulumi_azure_batch_pool"),
         ([str(Path(sys.executable).with_name("batchpool"))], "batchpool"),
     ],
-    ids=["python -m provider", "batchpool"],
+    ids=["python -m pulumi_azure_batch_pool", "batchpool"],
 )
 def test_entry_points_answer_bad_invocations_in_their_own_name(
     emulator: EmulatorServer, command: list[str], prog: str

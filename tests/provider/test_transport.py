@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
-from emulator.proxy import FaultProxy, Rule
-from provider.auth import BearerTokenAuth, StaticTokenCredential
-from provider.errors import (
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
+from azure_batch_emulator.proxy import FaultProxy, Rule
+from pulumi_azure_batch_pool.azure_clients.auth import BearerTokenAuth, StaticTokenCredential
+from pulumi_azure_batch_pool.azure_clients.errors import (
     AuthenticationError,
     ConnectionFailedError,
     HttpResponseError,
@@ -31,7 +31,13 @@ from provider.errors import (
     ThrottledError,
     TlsError,
 )
-from provider.transport import Headers, RetryEvent, RetryPolicy, Transport, retry_after_seconds
+from pulumi_azure_batch_pool.azure_clients.transport import (
+    Headers,
+    RetryEvent,
+    RetryPolicy,
+    Transport,
+    retry_after_seconds,
+)
 from tests.provider.fake_time import FakeTime
 
 ACCOUNT_PATH = DEMO_ACCOUNT.arm_id
@@ -377,7 +383,7 @@ def test_chunked_empty_and_close_delimited_answers_are_read_whole(wire_url: str)
 def test_tls_trusts_the_system_store_and_certifi() -> None:
     import certifi
 
-    from provider.trust import tls_context
+    from pulumi_azure_batch_pool.azure_clients.trust import tls_context
 
     bundled = ssl.create_default_context(cafile=certifi.where()).cert_store_stats()["x509_ca"]
     context = tls_context(None)

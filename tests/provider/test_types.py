@@ -9,8 +9,9 @@ import pulumi
 import pytest
 from pulumi import _types
 
-from provider import types
-from provider.types import (
+from pulumi_azure_batch_pool import types
+from pulumi_azure_batch_pool.model.validation import validate_inputs
+from pulumi_azure_batch_pool.types import (
     AutoScaleSettingsArgs,
     AutoUserSpecificationArgs,
     BatchPoolIdentityArgs,
@@ -28,7 +29,6 @@ from provider.types import (
     VMExtensionArgs,
     to_wire,
 )
-from provider.validation import validate_inputs
 from tests.provider import sample_pool
 from tests.spec import requires_shared
 

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from pulumi import _types
 
-from provider import types
-from provider.resource import ARGUMENTS
+from pulumi_azure_batch_pool import types
+from pulumi_azure_batch_pool.engine.resource import ARGUMENTS
 from tests.spec import MGMT, Spec, requires_shared
 
 pytestmark = requires_shared

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from pulumi.output import Unknown
 
-from provider.validation import EXTENSIONS_PATH, format_path, validate_inputs
+from pulumi_azure_batch_pool.model.validation import EXTENSIONS_PATH, format_path, validate_inputs
 from tests.provider import sample_pool
 
 

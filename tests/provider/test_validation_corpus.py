@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from provider.validation import validate_inputs
+from pulumi_azure_batch_pool.model.validation import validate_inputs
 from tests.provider import sample_pool
 
 EXAMPLES = (

@@ -12,10 +12,11 @@ import pulumi
 import pytest
 from pulumi.output import Unknown
 
-from provider import BatchPool, write_only
-from provider.concealment import DIGESTS_KEY, Redactor, conceal_outputs
-from provider.diffing import diff_pool
-from provider.secrets import REDACTED, fingerprint_protected_settings, new_salt
+from pulumi_azure_batch_pool import BatchPool
+from pulumi_azure_batch_pool.model import write_only
+from pulumi_azure_batch_pool.model.concealment import DIGESTS_KEY, Redactor, conceal_outputs
+from pulumi_azure_batch_pool.model.diffing import diff_pool
+from pulumi_azure_batch_pool.model.secrets import REDACTED, fingerprint_protected_settings, new_salt
 from tests.engine.program import contains_secret, is_secret, registered_inputs, strip_secrets
 from tests.provider import sample_pool
 
@@ -255,7 +256,7 @@ def test_extension_without_a_name_does_not_crash_the_resource() -> None:
 
 
 def test_preview_with_the_secrets_unknown_is_valid() -> None:
-    from provider.validation import validate_inputs
+    from pulumi_azure_batch_pool.model.validation import validate_inputs
 
     pool = pool_with_secrets()
     pool["mountConfiguration"][0]["azureBlobFileSystemConfiguration"]["identityReference"] = {

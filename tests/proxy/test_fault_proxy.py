@@ -8,8 +8,8 @@ import sys
 import pytest
 import requests
 
-from emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
-from emulator.proxy import FaultProxy, Rule
+from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
+from azure_batch_emulator.proxy import FaultProxy, Rule
 from tests.pools import ubuntu_deployment
 
 API = {"api-version": "2025-06-01"}
@@ -125,7 +125,7 @@ def test_rejects_unknown_actions_and_non_http_upstreams() -> None:
 
 def test_command_line_prints_its_url_first_and_stops_on_sigterm(emulator: EmulatorServer) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "emulator.proxy", "--upstream", emulator.url, "--latency-ms", "1"],
+        [sys.executable, "-m", "azure_batch_emulator.proxy", "--upstream", emulator.url, "--latency-ms", "1"],
         stdout=subprocess.PIPE,
         text=True,
     )

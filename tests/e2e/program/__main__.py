@@ -8,8 +8,8 @@ replacement), `nodes`, `team` change what updates in place, `adopt` adopts an ex
 
 import pulumi
 
-from provider import BatchPool
-from provider.types import (
+from pulumi_azure_batch_pool import BatchPool
+from pulumi_azure_batch_pool.types import (
     DeploymentConfigurationArgs,
     FixedScaleSettingsArgs,
     ImageReferenceArgs,
