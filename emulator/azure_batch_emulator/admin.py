@@ -45,3 +45,9 @@ def vault_certificates(ctx: Context, request: Request, params: dict[str, str]) -
         raise InvalidPropertyValue("'urls' must be a list of certificate URL strings.", path="urls")
     ctx.state.set_vault_certificates(urls)
     return Response(204)
+
+
+def work(ctx: Context, request: Request, params: dict[str, str]) -> Response:
+    """The account's tasks (where and when each ran), the tasks stopped before their end and why, and
+    every pool delete's time: what tests read to prove what a delete interrupted."""
+    return Response(200, ctx.state.work_record(ctx.state.account_by_name(params["account"])))

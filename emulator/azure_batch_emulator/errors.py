@@ -207,3 +207,27 @@ class InternalServerError(EmulatorError):
     """Injected server error."""
 
     CODE, STATUS = "InternalServerError", 500
+
+
+class JobNotFound(EmulatorError):
+    """Raised by the data plane when the job does not exist."""
+
+    CODE, STATUS = "JobNotFound", 404
+
+
+class TaskNotFound(EmulatorError):
+    """Raised by the data plane when the task does not exist in the job."""
+
+    CODE, STATUS = "TaskNotFound", 404
+
+
+class JobExists(EmulatorError):
+    """Raised when a job with that id already exists in the account."""
+
+    CODE, STATUS = "JobExists", 409
+
+
+class TaskExists(EmulatorError):
+    """Raised when a task with that id already exists in the job."""
+
+    CODE, STATUS = "TaskExists", 409

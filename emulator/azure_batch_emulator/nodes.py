@@ -49,6 +49,10 @@ class Node:
     dedicated: bool
     allocated_at: float
     failures: dict[str, dict[str, str]] = field(default_factory=dict)
+    scheduling_disabled: bool = False
+    """``disableScheduling`` was called (until ``enableScheduling``)."""
+    leaving: bool = False
+    """Chosen to leave the pool by a resize that waits for its tasks (``taskcompletion``/``retaineddata``)."""
 
 
 def node_id(prefix: str, index: int, allocated_at: float) -> str:

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from azure_batch_emulator import secrets
 from azure_batch_emulator.defaults import identity_with_ids, with_defaults
@@ -19,6 +19,17 @@ from azure_batch_emulator.speeds import Speed
 from azure_batch_emulator.validation import UPDATABLE_PROPERTIES, provisioning_order
 
 AUTOSCALE_TARGET = re.compile(r"\$(TargetDedicatedNodes|TargetDedicated|TargetLowPriorityNodes)\s*=\s*(\d+)")
+
+
+class NodeRelease(Protocol):
+    """What a resize down needs from the pool's work (``azure_batch_emulator.work``)."""
+
+    def busy(self, node_id: str) -> bool:
+        """Whether a task runs on the node."""
+
+    def release(self, nodes: list[Node], option: str, at: float) -> dict[str, float]:
+        """Let ``nodes`` leave with the ``nodeDeallocationOption`` (lower case) at ``at``; returns when each
+        may go, by lower-case id (``at`` unless the option waits for its tasks)."""
 
 
 @dataclass
@@ -80,6 +91,8 @@ class Pool:
     def start_resize(self, now: float, speed: Speed) -> None:
         """Begin moving to the target size (Resizing), unless the pool is already at it."""
         dedicated, low = self.targets()
+        for node in self.nodes:
+            node.leaving = False  # a new target replaces the resize that chose them
         if self.allocation_state == "Steady" and self._counts() == (dedicated, low):
             return
         self.allocation_state, self.allocation_changed_at = "Resizing", now
@@ -93,34 +106,56 @@ class Pool:
             "startTime": iso(now),
         }
 
-    def advance(self, now: float, scenario: Scenario) -> bool:
-        """Complete a due resize or stop; returns True when something changed."""
+    def advance(self, now: float, scenario: Scenario, work: NodeRelease | None = None) -> bool:
+        """Complete a due resize or stop; returns True when something changed. A resize down lets its
+        surplus nodes go as its ``nodeDeallocationOption`` says, through ``work``: while they finish their
+        tasks the pool stays ``Resizing`` and they are ``leavingpool``."""
         if self.allocation_state == "Steady" or now < self.resize_due:
             return False
-        stopped = self.allocation_state == "Stopping"
-        self.allocation_state, self.allocation_changed_at = "Steady", self.resize_due
-        if stopped:
+        if self.allocation_state == "Stopping":
+            self.allocation_state, self.allocation_changed_at = "Steady", self.resize_due
             return True
         error = scenario.resize_error(self.name)
         if error is not None:
+            self.allocation_state, self.allocation_changed_at = "Steady", self.resize_due
             if self.resize_status is not None:
                 self.resize_status["errors"] = [error]
             return True
         dedicated, low = self.targets()
+        surplus = self._surplus(True, dedicated, work) + self._surplus(False, low, work)
+        if surplus and work is not None:
+            option = str((self.resize_status or {}).get("nodeDeallocationOption", "Requeue")).lower()
+            for node in surplus:
+                node.leaving = True
+            free = work.release(surplus, option, self.resize_due)
+            if max(free.values()) > now:  # nodes without work go now; the others when they are free
+                self._remove({node_id for node_id, at in free.items() if at <= now})
+                self.resize_due = max(free.values())
+                return True
+            self.resize_due = max(self.resize_due, *free.values())
+        self.allocation_state, self.allocation_changed_at = "Steady", self.resize_due
         self._fit(True, dedicated, scenario)
         self._fit(False, low, scenario)
         return True
 
+    def _surplus(self, dedicated: bool, target: int, work: NodeRelease | None) -> list[Node]:
+        """The nodes of one kind a resize to ``target`` removes: those already leaving first, then idle
+        nodes from the newest, then busy ones (Azure prefers to remove nodes without work)."""
+        mine = [node for node in self.nodes if node.dedicated == dedicated]
+        excess = len(mine) - target
+        if excess <= 0:
+            return []
+        ranked = sorted(
+            reversed(mine),
+            key=lambda node: (not node.leaving, work is not None and work.busy(node.id)),
+        )
+        return ranked[:excess]
+
     def _fit(self, dedicated: bool, target: int, scenario: Scenario) -> None:
         mine = [node for node in self.nodes if node.dedicated == dedicated]
         if len(mine) > target:
-            removed = {node.id.lower() for node in mine[target:]}
-            self.nodes = [node for node in self.nodes if node.id.lower() not in removed]
-            for key in removed:
-                allocated_at = self._by_id.pop(key).allocated_at
-                self._allocations[allocated_at] -= 1
-                if not self._allocations[allocated_at]:
-                    del self._allocations[allocated_at]
+            ranked = sorted(reversed(mine), key=lambda node: not node.leaving)
+            self._remove({node.id.lower() for node in ranked[: len(mine) - target]})
         for _ in range(target - len(mine)):
             index, self.next_index = self.next_index, self.next_index + 1
             failures = {}
@@ -137,6 +172,15 @@ class Pool:
             self.nodes.append(node)
             self._by_id[new_id.lower()] = node
             self._allocations[node.allocated_at] += 1
+
+    def _remove(self, removed: set[str]) -> None:
+        """Take the nodes with these lower-case ids out of the pool."""
+        self.nodes = [node for node in self.nodes if node.id.lower() not in removed]
+        for key in removed:
+            allocated_at = self._by_id.pop(key).allocated_at
+            self._allocations[allocated_at] -= 1
+            if not self._allocations[allocated_at]:
+                del self._allocations[allocated_at]
 
     def _counts(self) -> tuple[int, int]:
         dedicated = sum(1 for node in self.nodes if node.dedicated)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from azure_batch_emulator import admin, dataplane, management
+from azure_batch_emulator import admin, dataplane, management, work_handlers
 from azure_batch_emulator.wire import Context, Request, Response
 
 MANAGEMENT, DATAPLANE, ADMIN = "management", "dataplane", "admin"
@@ -20,6 +20,8 @@ ACCOUNT = (
 POOL = ACCOUNT + r"/pools/(?P<pool>[^/]+)"
 DP_POOL = r"/batch/(?P<account>[^/]+)/pools/(?P<pool>[^/]+)"
 DP_NODE = DP_POOL + r"/nodes/(?P<node>[^/]+)"
+DP_JOBS = r"/batch/(?P<account>[^/]+)/jobs"
+DP_JOB = DP_JOBS + r"/(?P<job>[^/]+)"
 
 
 @dataclass(frozen=True)
@@ -50,11 +52,21 @@ ROUTES = [
     _route("GET", DP_NODE, DATAPLANE, dataplane.get_node),
     _route("GET", DP_NODE + "/extensions", DATAPLANE, dataplane.list_node_extensions),
     _route("GET", DP_NODE + r"/extensions/(?P<extension>[^/]+)", DATAPLANE, dataplane.get_node_extension),
+    _route("POST", DP_NODE + "/disablescheduling", DATAPLANE, work_handlers.disable_scheduling),
+    _route("POST", DP_NODE + "/enablescheduling", DATAPLANE, work_handlers.enable_scheduling),
+    _route("POST", DP_POOL + "/resize", DATAPLANE, work_handlers.resize_pool),
+    _route("POST", DP_JOBS, DATAPLANE, work_handlers.add_job),
+    _route("GET", DP_JOBS, DATAPLANE, work_handlers.list_jobs),
+    _route("GET", DP_JOB, DATAPLANE, work_handlers.get_job),
+    _route("POST", DP_JOB + "/tasks", DATAPLANE, work_handlers.add_task),
+    _route("GET", DP_JOB + "/tasks", DATAPLANE, work_handlers.list_tasks),
+    _route("GET", DP_JOB + r"/tasks/(?P<task>[^/]+)", DATAPLANE, work_handlers.get_task),
     _route("POST", "/_emulator/reset", ADMIN, admin.reset),
     _route("POST", "/_emulator/faults", ADMIN, admin.faults),
     _route("POST", "/_emulator/extension-failures", ADMIN, admin.extension_failures),
     _route("POST", "/_emulator/resize-errors", ADMIN, admin.resize_errors),
     _route("POST", "/_emulator/vault-certificates", ADMIN, admin.vault_certificates),
+    _route("GET", r"/_emulator/work/(?P<account>[^/]+)", ADMIN, admin.work),
 ]
 
 

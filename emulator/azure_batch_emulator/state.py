@@ -25,11 +25,14 @@ from azure_batch_emulator.errors import (
 )
 from azure_batch_emulator.faults import FaultConfig, Faults
 from azure_batch_emulator.nodes import Node
+from azure_batch_emulator.pool_work import with_work
 from azure_batch_emulator.pools import Pool, arm_body, check_update, merge_patch, merged_identity
 from azure_batch_emulator.scenario import ExtensionFailureRule, ResizeErrorRule, Scenario
 from azure_batch_emulator.secrets import seal
 from azure_batch_emulator.speeds import Speed
 from azure_batch_emulator.validation import PoolBody
+from azure_batch_emulator.work import Job, Task, Work
+from azure_batch_emulator.work_state import WorkState
 
 PoolKey = tuple[tuple[str, str, str], str]
 
@@ -43,7 +46,7 @@ class NodePage(NamedTuple):
     changed: float
 
 
-class BatchState:
+class BatchState(WorkState):
     """In-memory Batch service; ``on_change`` (e.g. the state-file writer) runs after each change.
 
     ``allowed_extensions`` (see ``azure_batch_emulator.extensions``) is configuration, like the accounts:
@@ -78,6 +81,7 @@ class BatchState:
         with self.lock:
             self.accounts = {account.key: account for account in self._initial_accounts}
             self.pools: dict[PoolKey, Pool] = {}
+            self.work = {}
             self.operations: dict[tuple[tuple[str, str, str], str], str] = {}
             self.scenario = Scenario()
             self.salt = random_secrets.token_hex(16)
@@ -208,7 +212,9 @@ class BatchState:
                 return None
             if pool.provisioning_state == "Deleting":
                 raise PoolBeingDeleted(f"The pool '{pool.name}' is already being deleted.")
-            pool.begin_delete(self.clock(), self.speed)
+            now = self.clock()
+            self._work(account).pool_deleted(pool.name, [node.id for node in pool.nodes], now)
+            pool.begin_delete(now, self.speed)
             operation = f"delete-{pool.name}-{self._rng.getrandbits(60):015X}"
             self.operations[(account.key, operation.lower())] = pool.uid
             self._changed()
@@ -254,12 +260,14 @@ class BatchState:
                 [pool.created_at]
                 + [node_views.last_change(at, count, self.speed, now) for at in pool.allocation_times()]
             )
+            ran, worked = self.node_work(account.key, pool)
+            changed = max(changed, worked)
             bodies: list[dict[str, Any]] = []
             for position, (node, steps) in enumerate(pool.node_timelines(self.speed, start), start):
                 full = len(bodies) == size
                 if full and wanted is None:
                     return NodePage(bodies, position, changed)
-                body = self._node_body(pool, node, steps, now, node_url(node.id))
+                body = self._node_body(pool, node, steps, now, node_url(node.id), ran)
                 if wanted is not None and not wanted(body):
                     continue
                 if full:  # the filter keeps this node: the next page starts with it, so none is empty
@@ -275,7 +283,8 @@ class BatchState:
             node, steps = self._node(pool, node_id)
             now = self.clock()
             changed = node_views.last_change(node.allocated_at, len(steps), self.speed, now)
-            return self._node_body(pool, node, steps, now, url), changed
+            ran, worked = self.node_work(account.key, pool)
+            return self._node_body(pool, node, steps, now, url, ran), max(changed, worked)
 
     def list_node_extensions(
         self, account: AccountRef, pool_name: str, node_id: str
@@ -331,6 +340,15 @@ class BatchState:
                     dataclasses.asdict(pool) | {"key": [list(k[0]), k[1]]} for k, pool in self.pools.items()
                 ],
                 "operations": [[list(k[0]), k[1], uid] for k, uid in self.operations.items()],
+                "work": [
+                    {
+                        "account": list(key),
+                        "jobs": [dataclasses.asdict(job) for job in work.jobs.values()],
+                        "stops": work.stops,
+                        "poolDeletes": work.pool_deletes,
+                    }
+                    for key, work in self.work.items()
+                ],
             }
 
     def restore(self, data: dict[str, Any]) -> None:
@@ -344,6 +362,13 @@ class BatchState:
                 raw["nodes"] = [Node(**node) for node in raw["nodes"]]
                 self.pools[(tuple(account_key), name)] = Pool(**raw)
             self.operations = {(tuple(k), op): uid for k, op, uid in data["operations"]}
+            self.work = {}
+            for saved in data.get("work", []):
+                work = self.work.setdefault(tuple(saved["account"]), Work())
+                for raw_job in saved["jobs"]:
+                    tasks = [Task(**task) for task in raw_job.pop("tasks")]
+                    work.add_job(Job(**raw_job, tasks=tasks))
+                work.stops, work.pool_deletes = saved["stops"], saved["poolDeletes"]
 
     # internals -----------------------------------------------------------------------------------
 
@@ -357,7 +382,8 @@ class BatchState:
             del self.pools[key]
             self._changed()
             return None
-        if pool.advance(now, self.scenario):
+        worked = self.advance_work(key[0], pool, now)
+        if pool.advance(now, self.scenario, self.pool_work(key[0], pool)) or worked:
             self._changed()
         return pool
 
@@ -383,10 +409,19 @@ class BatchState:
         return found
 
     def _node_body(
-        self, pool: Pool, node: Node, steps: list[node_views.ExtensionTimeline], now: float, url: str
+        self,
+        pool: Pool,
+        node: Node,
+        steps: list[node_views.ExtensionTimeline],
+        now: float,
+        url: str,
+        ran: dict[str, list[Task]] | None,
     ) -> dict[str, Any]:
         host = f"dns{pool.uid}-azurebatch-cloudservice.{REGION}.cloudapp.azure.com"
-        return node_views.node_body(node, pool.shown_properties(), steps, self.speed, now, url, host)
+        body = node_views.node_body(node, pool.shown_properties(), steps, self.speed, now, url, host)
+        if ran is None and not (node.scheduling_disabled or node.leaving):
+            return body
+        return with_work(body, node, (ran or {}).get(node.id.lower(), []))
 
     def _check_preconditions(
         self, pool: Pool | None, if_match: str | None, if_none_match: str | None

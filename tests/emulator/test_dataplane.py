@@ -126,5 +126,5 @@ def test_data_plane_api_version_is_checked_in_its_own_shape(http: requests.Sessi
 
 
 def test_unknown_data_plane_route_is_a_batch_error(http: requests.Session, batch_url: str) -> None:
-    batch_error(http.get(f"{batch_url}/jobs", params=API), 404, "InvalidUri")
+    batch_error(http.get(f"{batch_url}/jobschedules", params=API), 404, "InvalidUri")
     batch_error(http.delete(f"{batch_url}/pools/p/nodes", params=API), 405, "UnsupportedHttpVerb")

@@ -224,3 +224,44 @@ def test_scripted_extension_failure_reports_error_and_unusable_node(
     healthy = next(n for n in nodes if n.id != unusable[0].id)
     assert healthy.state == batch_models.BatchNodeState.IDLE
     assert batch.get_node_extension(pool, healthy.id, "secretext").provisioning_state == "Succeeded"
+
+
+def test_jobs_tasks_and_node_scheduling_through_the_sdk(
+    batch: BatchClient, mgmt: BatchManagementClient
+) -> None:
+    """The SDK adds a job and tasks, reads them as its models, and drains a node: ``taskcompletion`` keeps
+    the running task and the node ``running`` with scheduling disabled; enabling brings a queued task on."""
+    pool = create_pool(mgmt, nodes=1)
+    (node,) = settled_nodes(batch, pool)
+    job = f"job-{uuid4().hex[:6]}"
+    batch.create_job(
+        batch_models.BatchJobCreateOptions(id=job, pool_info=batch_models.BatchPoolInfo(pool_id=pool))
+    )
+    batch.create_task(
+        job, batch_models.BatchTaskCreateOptions(id="render", command_line="/bin/sh -c 'sleep 3600'")
+    )
+    option = batch_models.BatchNodeDisableSchedulingOption.TASK_COMPLETION
+    batch.disable_node_scheduling(
+        pool, node.id, batch_models.BatchNodeDisableSchedulingOptions(node_disable_scheduling_option=option)
+    )
+    batch.create_task(job, batch_models.BatchTaskCreateOptions(id="later", command_line="echo later"))
+
+    running = batch.get_task(job, "render")
+    queued = batch.get_task(job, "later")
+    drained = batch.get_node(pool, node.id)
+
+    assert isinstance(running, batch_models.BatchTask)
+    assert running.state == batch_models.BatchTaskState.RUNNING
+    assert running.node_info is not None and running.node_info.node_id == node.id
+    assert queued.state == batch_models.BatchTaskState.ACTIVE
+    assert drained.state == batch_models.BatchNodeState.RUNNING
+    assert drained.scheduling_state == batch_models.SchedulingState.DISABLED
+    assert drained.running_tasks_count == 1
+    assert batch.get_job(job).pool_info.pool_id == pool  # type: ignore[union-attr]
+
+    batch.enable_node_scheduling(pool, node.id)
+
+    assert {task.id: task.state for task in batch.list_tasks(job)}[
+        "later"
+    ] == batch_models.BatchTaskState.ACTIVE
+    assert batch.get_node(pool, node.id).scheduling_state == batch_models.SchedulingState.ENABLED

@@ -236,7 +236,7 @@ def route_cases() -> list[Case]:
         Case("unknown root", "GET", "/nothing/here"),
         Case("unknown provider", "GET", arm_path("/widgets")),
         Case("unknown account", "GET", pool_path().replace(DEMO_ACCOUNT.account_name, "nosuchaccount")),
-        Case("unknown data-plane collection", "GET", data_path("/jobs")),
+        Case("unknown data-plane collection", "GET", data_path("/jobschedules")),
         Case("unknown data-plane account", "GET", "/batch/nosuchaccount/pools/robust/nodes"),
         Case("POST pool", "POST", pool),
         Case("PUT pools collection", "PUT", arm_path("/pools"), as_json(VALID_POOL)),
