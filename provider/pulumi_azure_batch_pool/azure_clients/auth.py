@@ -58,11 +58,15 @@ def make_credential(settings: Settings) -> TokenCredential:
     """
     from azure.identity import (
         AzureCliCredential,
+        ClientAssertionCredential,
+        ClientSecretCredential,
         DefaultAzureCredential,
         EnvironmentCredential,
         ManagedIdentityCredential,
         WorkloadIdentityCredential,
     )
+
+    from pulumi_azure_batch_pool.azure_clients.oidc import OidcAssertion
 
     # azure-identity logs a failed credential chain at warning level and then raises the same text; with
     # no logging configured (the provider process) Python would print it to stderr, so the user read it
@@ -72,11 +76,19 @@ def make_credential(settings: Settings) -> TokenCredential:
     # Token requests take the provider's way out: a batchpool: proxy or CA bundle (azure-core reads the
     # environment's HTTP(S)_PROXY itself). The Azure CLI credential runs `az`, which reads the environment.
     network = settings.network.identity_options()
+    # A cloud chosen by name (azure-native:environment, ARM_ENVIRONMENT) picks the Entra ID host; without
+    # one, azure-identity keeps its own default (AZURE_AUTHORITY_HOST, else public Azure).
+    entra = network | ({"authority": settings.authority_host} if settings.authority_host else {})
+    tenant, principal = settings.tenant_id or "", settings.client_id or ""
     factories: dict[str, Callable[[], TokenCredential]] = {
-        "default": lambda: DefaultAzureCredential(managed_identity_client_id=client_id, **network),
-        "environment": lambda: EnvironmentCredential(**network),
+        "default": lambda: DefaultAzureCredential(managed_identity_client_id=client_id, **entra),
+        "client-secret": lambda: ClientSecretCredential(
+            tenant, principal, settings.client_secret or "", **entra
+        ),
+        "oidc": lambda: ClientAssertionCredential(tenant, principal, OidcAssertion(settings), **entra),
+        "environment": lambda: EnvironmentCredential(**entra),
         "managed-identity": lambda: ManagedIdentityCredential(client_id=client_id, **network),
-        "workload-identity": lambda: WorkloadIdentityCredential(**network),
+        "workload-identity": lambda: WorkloadIdentityCredential(**entra),
         "azure-cli": AzureCliCredential,
         "dev-token": lambda: StaticTokenCredential(settings.dev_token or DEV_TOKEN),
     }
