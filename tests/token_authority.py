@@ -16,14 +16,19 @@ emulator was started with).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from pulumi_azure_batch_pool.azure_clients.clouds import CLOUDS
+from tests.forward_proxy import ForwardProxy, Inspected
+from tests.tls_ca import ThrowawayCa
 
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
@@ -184,3 +189,36 @@ class TokenAuthority(_Server):
             form.get("client_assertion_type") == JWT_BEARER
             and form.get("client_assertion") in self.trusted_assertions
         )
+
+
+@dataclass
+class Entra:
+    """The fake authority, the fake GitHub issuer, and the proxy that puts the authority at Entra's hosts."""
+
+    authority: TokenAuthority
+    issuer: GitHubOidcIssuer
+    proxy: ForwardProxy
+    network: dict[str, str]
+    """Stack config that routes the provider's requests through the proxy and trusts the test CA."""
+
+    def token_hosts(self) -> list[str]:
+        return [seen.host for seen in self.authority.token_requests()]
+
+    def scopes(self) -> list[str]:
+        return [seen.form["scope"] for seen in self.authority.token_requests()]
+
+
+@contextlib.contextmanager
+def entra_on_loopback(ca: ThrowawayCa) -> Iterator[Entra]:
+    """The authority at every cloud's Entra ID host (through a TLS-inspecting proxy), and the issuer."""
+    with TokenAuthority() as authority, GitHubOidcIssuer() as issuer:
+        authority.trusted_assertions = issuer.minted
+        hosts = [cloud.authority_host.removeprefix("https://") for cloud in CLOUDS.values()]
+        inspect = {host: Inspected(ca.server_context(host), authority.url) for host in hosts}
+        with ForwardProxy(inspect=inspect) as proxy:
+            network = {
+                "batchpool:proxy": proxy.url,
+                "batchpool:noProxy": "127.0.0.1,localhost",
+                "batchpool:caBundle": str(ca.bundle),
+            }
+            yield Entra(authority, issuer, proxy, network)

@@ -108,11 +108,11 @@ def kill_group(process: subprocess.Popen[str]) -> None:
     process.wait(timeout=30)
 
 
-def pools_in(emulator_url: str) -> list[dict[str, Any]]:
-    """The pools the emulator holds in the demo account."""
+def pools_in(emulator_url: str, token: str = DEV_TOKEN) -> list[dict[str, Any]]:
+    """The pools the emulator holds in the demo account (``token``: the one it was started with)."""
     answer = requests.get(
         f"{emulator_url}{DEMO_ACCOUNT.arm_id}/pools?{API}",
-        headers={"Authorization": f"Bearer {DEV_TOKEN}"},
+        headers={"Authorization": f"Bearer {token}"},
         timeout=30,
     )
     answer.raise_for_status()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -23,10 +22,9 @@ from pulumi_azure_batch_pool.azure_clients.auth import BearerTokenAuth, make_cre
 from pulumi_azure_batch_pool.azure_clients.clouds import CLOUDS
 from pulumi_azure_batch_pool.azure_clients.errors import ConfigurationError
 from pulumi_azure_batch_pool.azure_clients.settings import Settings
-from tests.forward_proxy import ForwardProxy, Inspected
 from tests.provider.test_behind_a_proxy import NETWORK_VARIABLES, create_and_refresh
 from tests.tls_ca import ThrowawayCa, make_ca
-from tests.token_authority import JWT_BEARER, GitHubOidcIssuer, TokenAuthority
+from tests.token_authority import JWT_BEARER, Entra, GitHubOidcIssuer, TokenAuthority, entra_on_loopback
 
 AMBIENT = (
     "ARM_CLIENT_ID",
@@ -64,40 +62,10 @@ def ca(tmp_path_factory: pytest.TempPathFactory) -> ThrowawayCa:
     return make_ca(tmp_path_factory.mktemp("entra-ca"))
 
 
-@dataclass
-class Entra:
-    """The fake authority, the fake GitHub issuer, and the proxy that puts the authority at Entra's hosts."""
-
-    authority: TokenAuthority
-    issuer: GitHubOidcIssuer
-    proxy: ForwardProxy
-    network: dict[str, str]
-    """Stack config that routes the provider's requests through the proxy and trusts the test CA."""
-
-    def token_hosts(self) -> list[str]:
-        return [seen.host for seen in self.authority.token_requests()]
-
-    def scopes(self) -> list[str]:
-        return [seen.form["scope"] for seen in self.authority.token_requests()]
-
-
 @pytest.fixture
 def entra(ca: ThrowawayCa) -> Iterator[Entra]:
-    with TokenAuthority() as authority, GitHubOidcIssuer() as issuer:
-        authority.trusted_assertions = issuer.minted
-        inspect = {
-            cloud.authority_host.removeprefix("https://"): Inspected(
-                ca.server_context(cloud.authority_host.removeprefix("https://")), authority.url
-            )
-            for cloud in CLOUDS.values()
-        }
-        with ForwardProxy(inspect=inspect) as proxy:
-            network = {
-                "batchpool:proxy": proxy.url,
-                "batchpool:noProxy": "127.0.0.1,localhost",
-                "batchpool:caBundle": str(ca.bundle),
-            }
-            yield Entra(authority, issuer, proxy, network)
+    with entra_on_loopback(ca) as running:
+        yield running
 
 
 def principal(authority: TokenAuthority, **extra: str) -> dict[str, str]:
