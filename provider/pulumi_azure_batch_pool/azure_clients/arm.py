@@ -213,6 +213,10 @@ class ArmClient:
             self._call("PATCH", ref.arm_id, json=body, headers={"If-Match": etag}, deadline=deadline)
         )
 
+    def pool_action(self, ref: PoolRef, action: str, *, deadline: float | None = None) -> dict[str, Any]:
+        """POST one of the pool's actions (``disableAutoScale``, ``stopResize``); returns the pool."""
+        return _with_etag(self._call("POST", f"{ref.arm_id}/{action}", deadline=deadline))
+
     def delete_pool(self, ref: PoolRef, *, deadline: float) -> None:
         """DELETE the pool and wait until it is gone (``begin_delete_pool`` then ``wait_for_delete``)."""
         self.wait_for_delete(ref, self.begin_delete_pool(ref, deadline=deadline), deadline=deadline)

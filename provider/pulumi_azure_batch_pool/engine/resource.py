@@ -73,6 +73,9 @@ ARGUMENTS: Mapping[str, tuple[str, type | None]] = {
     "timeout_minutes": ("timeoutMinutes", None),
     "max_nodes_in_outputs": ("maxNodesInOutputs", None),
     "adopt_existing": ("adoptExisting", None),
+    "drain_before_delete": ("drainBeforeDelete", None),
+    "drain_timeout_minutes": ("drainTimeoutMinutes", None),
+    "drain_timeout_action": ("drainTimeoutAction", None),
     **{python: (wire, None) for python, wire in REMOVED_ARGUMENTS.items()},
 }
 """Python argument -> (wire name, the args class its value takes). Every one but the removed arguments is
@@ -145,6 +148,9 @@ class BatchPool(Resource, module="azurebatch", name="Pool"):
     timeout_minutes: pulumi.Output[float | None] = wire_output("timeoutMinutes")
     max_nodes_in_outputs: pulumi.Output[int | None] = wire_output("maxNodesInOutputs")
     adopt_existing: pulumi.Output[bool | None] = wire_output("adoptExisting")
+    drain_before_delete: pulumi.Output[bool | None] = wire_output("drainBeforeDelete")
+    drain_timeout_minutes: pulumi.Output[float | None] = wire_output("drainTimeoutMinutes")
+    drain_timeout_action: pulumi.Output[str | None] = wire_output("drainTimeoutAction")
     arm_id: pulumi.Output[str] = wire_output("armId")
     etag: pulumi.Output[str] = wire_output("etag")
     provisioning_state: pulumi.Output[str] = wire_output("provisioningState")
@@ -223,6 +229,9 @@ class BatchPool(Resource, module="azurebatch", name="Pool"):
         timeout_minutes: pulumi.Input[float] | None = None,
         max_nodes_in_outputs: pulumi.Input[int] | None = None,
         adopt_existing: pulumi.Input[bool] | None = None,
+        drain_before_delete: pulumi.Input[bool] | None = None,
+        drain_timeout_minutes: pulumi.Input[float] | None = None,
+        drain_timeout_action: pulumi.Input[str] | None = None,
         application_licenses: Any = None,
         certificates: Any = None,
         resource_tags: Any = None,
@@ -233,6 +242,10 @@ class BatchPool(Resource, module="azurebatch", name="Pool"):
 
         Leave `pool_name` unset to get a generated name: a replacement then creates the new pool
         before deleting the old one. With an explicit name the old pool is deleted first.
+
+        `drain_before_delete=True` makes every delete of the pool (destroy, either half of a replace)
+        first stop new work and wait for running tasks, at most `drain_timeout_minutes` (60); then
+        `drain_timeout_action` decides: `"delete"` anyway (default) or `"fail"` keeping the pool.
 
         `application_licenses`, `certificates`, `resource_tags` and `target_node_communication_mode` are
         azure-native arguments the 2025-06-01 API no longer has: accepted here so a moved program gets

@@ -47,6 +47,7 @@ from pulumi_azure_batch_pool.lifecycle.deletion import (
     describe_error,
     not_deleted_sentence,
 )
+from pulumi_azure_batch_pool.lifecycle.drain import Drain, DrainOptions
 from pulumi_azure_batch_pool.lifecycle.nodewatch import NodeWatch, PollInterval
 from pulumi_azure_batch_pool.lifecycle.partial_update import incomplete_update
 from pulumi_azure_batch_pool.lifecycle.pool_put import PoolPut, PutOutcome, owner_of
@@ -325,12 +326,33 @@ class PoolLifecycle:
                     "found the same pool) has claimed it"
                 )
                 return
+        drain = DrainOptions.from_state(state)
+        if drain.enabled:
+            self._drain(ref, drain, deadline)
         self._log(f"{ref.pool_name}: deleting")
         outcome = delete_and_confirm(
             self._arm, ref, timeout_seconds=self._operation_timeout, clock=self._clock
         )
         if outcome.left is not Left.GONE:
             raise PoolNotDeletedError(not_deleted_sentence(ref, outcome, Keeper.STACK), left=outcome.left)
+
+    def _drain(self, ref: PoolRef, options: DrainOptions, deadline: float) -> None:
+        """Let running tasks finish before the delete (`pulumi_azure_batch_pool.lifecycle.drain`)."""
+        try:
+            data_plane: DataPlaneClient | None = self._data_plane_for(ref)
+        except BatchPoolError as error:
+            self._warn(f"{ref.pool_name}: draining without task counts: {error}")
+            data_plane = None
+        Drain(
+            self._arm,
+            data_plane,
+            ref,
+            log=self._log,
+            warn=self._warn,
+            sleep=self._sleep,
+            clock=self._clock,
+            poll_interval_seconds=self._poll_interval,
+        ).run(options, deadline)
 
     def _outputs_base(
         self, inputs: Mapping[str, Any], protected: Mapping[str, Any], salt: str

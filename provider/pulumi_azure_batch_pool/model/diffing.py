@@ -45,6 +45,9 @@ PROVIDER_OPTION_KEYS = (
     "extensionFailurePolicy",
     "adoptExisting",
     "poolNamePrefix",
+    "drainBeforeDelete",
+    "drainTimeoutMinutes",
+    "drainTimeoutAction",
 )
 """Provider behaviour only: a change is recorded in state by an update that sends nothing to Azure."""
 
