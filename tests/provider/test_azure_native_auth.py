@@ -9,6 +9,7 @@ the emulator accepts: a pool created and read with it, on ARM and on the data pl
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -22,6 +23,7 @@ from pulumi_azure_batch_pool.azure_clients.auth import BearerTokenAuth, make_cre
 from pulumi_azure_batch_pool.azure_clients.clouds import CLOUDS
 from pulumi_azure_batch_pool.azure_clients.errors import ConfigurationError
 from pulumi_azure_batch_pool.azure_clients.settings import Settings
+from pulumi_azure_batch_pool.gate.cli import main as status_command
 from tests.provider.test_behind_a_proxy import NETWORK_VARIABLES, create_and_refresh
 from tests.tls_ca import ThrowawayCa, make_ca
 from tests.token_authority import JWT_BEARER, Entra, GitHubOidcIssuer, TokenAuthority, entra_on_loopback
@@ -249,3 +251,36 @@ def test_a_pool_is_created_and_read_with_tokens_entra_issued_to_azure_native_set
     assert arm_id.startswith(f"/subscriptions/{DEMO_ACCOUNT.subscription_id}/")
     assert sorted(set(entra.scopes())) == sorted(scopes)
     assert all(seen.host == "login.microsoftonline.com" for seen in entra.authority.token_requests())
+
+
+def status_gate(pool: str, environ: dict[str, str]) -> tuple[int, str]:
+    """`batchpool status` on ``pool`` in the demo account with exactly ``environ``: exit code, output."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    arguments = ["status", "--resource-group", DEMO_ACCOUNT.resource_group]
+    arguments += ["--account", DEMO_ACCOUNT.account_name, "--pool", pool]
+    code = status_command(arguments, environ=environ, stdout=stdout, stderr=stderr)
+    return code, stdout.getvalue() + stderr.getvalue()
+
+
+def test_the_status_gate_authenticates_with_arm_variables_alone(
+    entra: Entra, issued_token_emulator: EmulatorServer
+) -> None:
+    entra.authority.tokens = dict.fromkeys((Settings().mgmt_scope, Settings().batch_scope), EMULATOR_TOKEN)
+    environ = {
+        "BATCHPOOL_PROXY": entra.network["batchpool:proxy"],
+        "BATCHPOOL_NO_PROXY": entra.network["batchpool:noProxy"],
+        "BATCHPOOL_CA_BUNDLE": entra.network["batchpool:caBundle"],
+        "BATCHPOOL_ARM_ENDPOINT": issued_token_emulator.url,
+        "BATCHPOOL_CREDENTIAL": "client-secret",
+        "ARM_SUBSCRIPTION_ID": DEMO_ACCOUNT.subscription_id,
+        **principal(entra.authority, ARM_CLIENT_SECRET=entra.authority.client_secret),
+    }
+    code, output = status_gate("no-such-pool", environ)
+    assert (code, "not found" in output) == (5, True)  # authenticated: Azure's answer, not a 401
+    assert entra.authority.token_requests()[0].form["client_secret"] == entra.authority.client_secret
+    assert entra.authority.client_secret not in output
+    del environ["ARM_TENANT_ID"]
+    code, output = status_gate("no-such-pool", environ)
+    assert code == 7
+    assert "ARM_TENANT_ID" in output and "BATCHPOOL_CREDENTIAL" in output
+    assert entra.authority.client_secret not in output

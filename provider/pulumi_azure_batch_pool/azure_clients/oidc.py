@@ -44,7 +44,8 @@ class OidcAssertion:
                 params={"audience": self._audience},
                 headers={"Authorization": f"Bearer {self._request_token}", "Accept": "application/json"},
             )
-            value = answer.json().get("value") if isinstance(answer.json(), dict) else None
+            body = answer.json()
+            value = body.get("value") if isinstance(body, dict) else None
         except BatchPoolError as error:
             raise OidcTokenError(
                 f"GitHub Actions' OIDC token request failed: {error}. Check that the job has `permissions: "
