@@ -3,7 +3,8 @@
 `count` pools (default 1) of an Ubuntu image with the Azure Monitor agent, whose protected settings come
 from the secret config `monitorKey`; a mount carries the write-only password `mountPassword`. Config
 `poolName` gives the first pool an explicit name, `handlerVersion` changes an extension field (a
-replacement), `nodes`, `team` change what updates in place, `adopt` adopts an existing pool.
+replacement), `nodes`, `team` change what updates in place, `adopt` adopts an existing pool, `drain`,
+`drainTimeoutMinutes` and `drainTimeoutAction` set the drain before delete.
 """
 
 import pulumi
@@ -30,6 +31,9 @@ for index in range(config.get_int("count") or 1):
             account_name="demoaccount",
             pool_name=config.get("poolName") if index == 0 else None,
             adopt_existing=config.get_bool("adopt") or False,
+            drain_before_delete=config.get_bool("drain"),
+            drain_timeout_minutes=config.get_float("drainTimeoutMinutes"),
+            drain_timeout_action=config.get("drainTimeoutAction"),
             vm_size="STANDARD_D2S_V3",
             deployment_configuration=DeploymentConfigurationArgs(
                 virtual_machine_configuration=VirtualMachineConfigurationArgs(
