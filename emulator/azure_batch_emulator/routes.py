@@ -58,6 +58,7 @@ ROUTES = [
     _route("POST", DP_JOBS, DATAPLANE, work_handlers.add_job),
     _route("GET", DP_JOBS, DATAPLANE, work_handlers.list_jobs),
     _route("GET", DP_JOB, DATAPLANE, work_handlers.get_job),
+    _route("GET", DP_JOB + "/taskcounts", DATAPLANE, work_handlers.task_counts),
     _route("POST", DP_JOB + "/tasks", DATAPLANE, work_handlers.add_task),
     _route("GET", DP_JOB + "/tasks", DATAPLANE, work_handlers.list_tasks),
     _route("GET", DP_JOB + r"/tasks/(?P<task>[^/]+)", DATAPLANE, work_handlers.get_task),

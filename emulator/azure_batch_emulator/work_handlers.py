@@ -115,3 +115,8 @@ def resize_pool(ctx: Context, request: Request, params: dict[str, str]) -> Respo
     account = ctx.state.account_by_name(params["account"])
     ctx.state.resize_from_dataplane(account, params["pool"], _object(request))
     return _written(ctx, 202, f"{_account_url(ctx, params)}/pools/{params['pool']}")
+
+
+def task_counts(ctx: Context, request: Request, params: dict[str, str]) -> Response:
+    account = ctx.state.account_by_name(params["account"])
+    return Response(200, ctx.state.task_counts(account, params["job"]))

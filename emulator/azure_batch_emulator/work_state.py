@@ -128,6 +128,18 @@ class WorkState:
             jobs = list(self._work(account).jobs.values())
             return [job_body(self._job(account, job.id), url(job.id)) for job in jobs]
 
+    def task_counts(self, account: AccountRef, job_id: str) -> dict[str, Any]:
+        """Job_GetTaskCounts: tasks and slots by state (succeeded/failed split the completed ones)."""
+        with self.lock:
+            tasks = self._job(account, job_id).tasks
+            counts = {
+                state: sum(1 for t in tasks if t.state == state)
+                for state in ("active", "running", "completed")
+            }
+            counts["succeeded"] = sum(1 for t in tasks if t.state == "completed" and t.exit_code == 0)
+            counts["failed"] = counts["completed"] - counts["succeeded"]
+            return {"taskCounts": counts, "taskSlotCounts": dict(counts)}
+
     def add_task(self, account: AccountRef, job_id: str, body: dict[str, Any]) -> None:
         with self.lock:
             job = self._job(account, job_id)

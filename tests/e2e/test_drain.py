@@ -106,3 +106,24 @@ def test_a_delete_first_replacement_and_a_destroy_drain_too(
     destroy = test_project.run("destroy", "--yes")
     assert_finished_before_the_delete(emulator, destroy.stdout + destroy.stderr)
     assert pools_in(proxy.url) == []
+
+
+def test_the_preview_of_a_replacement_warns_exactly_when_the_old_pool_runs_tasks(
+    test_project: Project, proxy: FaultProxy, emulator: EmulatorServer
+) -> None:
+    test_project.run("up", "--yes")
+    [old] = pools_in(proxy.url)
+    test_project.config("handlerVersion", "1.1")
+    proxy.clear()
+
+    quiet = test_project.run("preview")
+    start_task(emulator, old["name"])
+    busy = test_project.run("preview")
+
+    assert "replacement deletes the pool" not in " ".join((quiet.stdout + quiet.stderr).split())
+    text = " ".join((busy.stdout + busy.stderr).split())
+    assert f"this replacement deletes the pool '{old['name']}', where 1 tasks running on 1 of 1 nodes" in text
+    assert "drainBeforeDelete is off" in text
+    assert [record.method for record in proxy.log if record.method in ("PUT", "PATCH", "DELETE")] == [], (
+        "the check is read-only"
+    )

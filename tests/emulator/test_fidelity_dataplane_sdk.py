@@ -258,6 +258,8 @@ def test_jobs_tasks_and_node_scheduling_through_the_sdk(
     assert drained.scheduling_state == batch_models.SchedulingState.DISABLED
     assert drained.running_tasks_count == 1
     assert batch.get_job(job).pool_info.pool_id == pool  # type: ignore[union-attr]
+    counts = batch.get_job_task_counts(job).task_counts
+    assert (counts.active, counts.running, counts.completed) == (1, 1, 0)
 
     batch.enable_node_scheduling(pool, node.id)
 

@@ -246,3 +246,15 @@ def test_work_survives_a_restart_through_the_state_file(tmp_path: Any, http: req
         batch.task("j", "a", "sleep 3600")
     with EmulatorServer(port=0, state_file=str(state_file)) as second:
         assert Batch(http, second).get_task("j", "a")["state"] == "running"
+
+
+def test_task_counts_of_a_job(batch: Batch, clock: FakeClock) -> None:
+    batch.pool("p", 1)
+    batch.job("j", "p")
+    for name, command in (("a", "sleep 10"), ("b", "sleep 10"), ("c", "sleep 10")):
+        batch.task("j", name, command)
+    clock.advance(10)
+    response = batch.http.get(f"{batch.url}/jobs/j/taskcounts", params=API)
+    assert response.status_code == 200
+    counts = response.json()["taskCounts"]
+    assert (counts["active"], counts["running"], counts["completed"], counts["succeeded"]) == (1, 1, 1, 1)

@@ -3,6 +3,7 @@ are read from the emulator's work record (``GET /_emulator/work/{account}``), ne
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -163,3 +164,47 @@ def test_check_refuses_a_drain_option_outside_its_choices(provider: BatchPoolPro
     result = provider.check({}, program(drainTimeoutAction="wait", drainTimeoutMinutes=0))
     failed = {failure.property for failure in result.failures}
     assert {"drainTimeoutAction", "drainTimeoutMinutes"} <= failed
+
+
+def replacing(outs: dict[str, Any], **options: Any) -> dict[str, Any]:
+    """New inputs that replace the pool (an extension field changed), with ``options`` set."""
+    news = copy.deepcopy(outs)
+    extension = news["deploymentConfiguration"]["virtualMachineConfiguration"]["extensions"][0]
+    extension["typeHandlerVersion"] = "3.1"
+    news.update(options)
+    return news
+
+
+def warnings_of(text: str) -> list[str]:
+    return [
+        line for line in text.splitlines() if line.startswith("warning:") and "replacement deletes" in line
+    ]
+
+
+def test_the_preview_of_a_replacement_warns_exactly_when_tasks_run(
+    provider: BatchPoolProvider, work: Work, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arm_id, outs = created(provider)
+    capsys.readouterr()
+    assert provider.diff(arm_id, outs, replacing(outs)).replaces
+    assert warnings_of(capsys.readouterr().err) == []
+    assert provider.diff(arm_id, outs, {**outs, "metadata": [{"name": "a", "value": "b"}]}).replaces == []
+
+    work.run(outs["poolName"], "sleep 600")
+    provider.diff(arm_id, outs, replacing(outs))
+    (off,) = warnings_of(capsys.readouterr().err)
+    assert "1 tasks running on 1 of 1 nodes, 0 queued" in off and "drainBeforeDelete is off" in off
+
+    provider.diff(arm_id, outs, replacing(outs, drainBeforeDelete=True))
+    (same_update,) = warnings_of(capsys.readouterr().err)
+    assert "turned on by this same update" in same_update
+
+    provider.diff(arm_id, {**outs, "drainBeforeDelete": True}, replacing(outs, drainBeforeDelete=True))
+    (on,) = warnings_of(capsys.readouterr().err)
+    assert (
+        "drainBeforeDelete is on: the delete waits for them (at most 60 minutes, then deletes it anyway)"
+        in on
+    )
+
+    provider.diff(arm_id, outs, {**outs, "metadata": [{"name": "a", "value": "b"}]})
+    assert warnings_of(capsys.readouterr().err) == [], "an update deletes nothing: no warning"

@@ -94,6 +94,25 @@ class DataPlaneClient:
             params["$select"] = select
         return self._list(f"{self._pool_url(pool_id)}/nodes?{urlencode(params)}")
 
+    def list_jobs(self) -> list[dict[str, Any]]:
+        """Every job of the account (all pages), with the fields that say where it runs."""
+        query = urlencode(
+            {
+                "api-version": self.settings.data_api_version,
+                "maxresults": MAX_PAGE_SIZE,
+                "$select": "id,poolInfo,executionInfo",
+            }
+        )
+        return self._list(f"{self.base_url}/jobs?{query}")
+
+    def task_counts(self, job_id: str) -> dict[str, Any]:
+        """The job's task counts by state (``taskCounts``: active, running, completed...)."""
+        url = f"{self.base_url}/jobs/{_segment(job_id)}/taskcounts"
+        body: dict[str, Any] = self.transport.request(
+            "GET", url, params={"api-version": self.settings.data_api_version}
+        ).json()
+        return body
+
     def list_node_extensions(self, pool_id: str, node_id: str, **request: Any) -> list[dict[str, Any]]:
         """Every extension on one node (all pages). Raises NotFoundError when the node is gone."""
         url = f"{self._pool_url(pool_id)}/nodes/{_segment(node_id)}/extensions?{self._list_query}"

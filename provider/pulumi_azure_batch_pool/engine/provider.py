@@ -99,7 +99,31 @@ class BatchPoolProvider(ResourceProvider):
         views = write_only.diff_views(olds, news)
         result = diff_pool(*views)
         log_replacement_causes(engine_log.info, *views, result.replaces or [])
+        if result.replaces:
+            self._warn_if_work_runs(_id, olds, news)
         return result
+
+    def _warn_if_work_runs(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> None:
+        """A replacement deletes the old pool: warn when tasks run on it, and say whether the delete drains.
+
+        The one read-only look a diff takes (the rest of diff is pure); it never fails the preview.
+        """
+        from pulumi_azure_batch_pool.lifecycle.drain import DrainOptions, replacement_warning
+        from pulumi_azure_batch_pool.lifecycle.lifecycle import pool_ref_from_id
+
+        try:
+            pool_name = pool_ref_from_id(id_).pool_name
+        except ValueError:  # not a pool's ARM id (a test's placeholder): nothing to look at
+            return
+        redactor = Redactor.for_call(olds)
+        try:
+            report = self._lifecycle(redactor).work(id_)
+        except Exception as error:  # a courtesy check: whatever stops it, the preview goes on
+            engine_log.info(redactor.text(f"{pool_name}: could not check for running tasks ({error})"))
+            return
+        if report.running_tasks:
+            deployed, requested = DrainOptions.from_state(olds), DrainOptions.from_state(news)
+            engine_log.warn(redactor.text(replacement_warning(pool_name, report.line(), deployed, requested)))
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Validate (whoever called), create the pool and wait for it; a failure leaves no pool behind."""

@@ -53,6 +53,7 @@ from pulumi_azure_batch_pool.lifecycle.clients import clients_for, lifecycle_for
 from pulumi_azure_batch_pool.lifecycle.health import Verdict
 from pulumi_azure_batch_pool.lifecycle.lifecycle import PoolLifecycle, pool_ref_from_id
 from pulumi_azure_batch_pool.lifecycle.progress import describe_retries, retry_counter
+from pulumi_azure_batch_pool.lifecycle.work_report import WorkReport
 from pulumi_azure_batch_pool.model.concealment import Redactor
 from pulumi_azure_batch_pool.model.ownership import carries_secrets
 
@@ -220,6 +221,11 @@ def _pool_status(
         redactor, carries_secrets(pool.get("tags")), args.unredacted_messages
     )
     shown, withheld = status_secrets.shown_outputs(outputs, redactor, messages)
+    work: WorkReport | str
+    try:
+        work = lifecycle.work(arm_id)
+    except BatchPoolError as error:
+        work = describe(redactor.error(error) if redactor else error, settings)
     return PoolStatus(
         arm_id,
         health.pool_verdict(outputs),
@@ -227,6 +233,7 @@ def _pool_status(
         remedies=remedies.remedies_for(shown, health.failed_extensions(outputs)),
         messages_withheld=withheld,
         messages=messages.value,
+        work=work,
     )
 
 

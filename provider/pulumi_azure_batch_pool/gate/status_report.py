@@ -8,6 +8,7 @@ from typing import Any
 
 from pulumi_azure_batch_pool.gate.stack_pools import Orphan
 from pulumi_azure_batch_pool.lifecycle.health import Verdict
+from pulumi_azure_batch_pool.lifecycle.work_report import WorkReport
 
 COUNT_COLUMNS = ("succeeded", "failed", "transitioning", "missing", "unknown")
 
@@ -25,6 +26,8 @@ class PoolStatus:
     """Node extension messages replaced by a placeholder: nothing was given to redact them with."""
     messages: str | None = None
     """How node extension messages are shown (``status_secrets.Messages`` value), when the pool was read."""
+    work: WorkReport | str | None = None
+    """What runs on the pool (running tasks per node, queued tasks), or why it could not be read."""
 
     def as_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"armId": self.arm_id, "verdict": self.verdict.label}
@@ -36,6 +39,10 @@ class PoolStatus:
             body["extensionStatus"] = self.outputs.get("extensionStatus") or {}
             body["nodes"] = self.outputs.get("nodes") or []
             body["resizeErrors"] = self.outputs.get("resizeErrors") or []
+        if isinstance(self.work, WorkReport):
+            body["work"] = self.work.as_json()
+        elif self.work is not None:
+            body["work"] = {"error": self.work}
         body["remedies"] = list(self.remedies)
         if self.messages:
             body["messages"] = self.messages
@@ -132,8 +139,24 @@ def _pool_text(pool: PoolStatus) -> str:
             lines.append(
                 f"  {name} failed on {failed.get('nodeId')} ({failed.get('state')}): {failed.get('message')}"
             )
+    lines += _work_text(pool.work)
     lines += [f"  remedy: {remedy}" for remedy in pool.remedies]
     return "\n".join(lines)
+
+
+def _work_text(work: WorkReport | str | None) -> list[str]:
+    """``work: 2 tasks running on 1 of 3 nodes, 4 queued`` and a row per node that runs something."""
+    if work is None:
+        return []
+    if isinstance(work, str):
+        return [f"  work: unknown ({work})"]
+    lines = [f"  work: {work.line()}"]
+    busy = [node for node in work.nodes if node.running_tasks]
+    if busy:
+        rows = [["node", "running", "tasks"]]
+        rows += [[node.node_id, str(node.running_tasks), ", ".join(node.tasks) or "-"] for node in busy]
+        lines += _indent(_table(rows))
+    return lines
 
 
 def _orphans_text(finding: OrphanFinding) -> str:

@@ -179,3 +179,28 @@ class Drain:
             "deletes it again the next time `pulumi up` or `pulumi destroy` runs; raise drainTimeoutMinutes "
             f"to wait longer, or delete it now (its running tasks are requeued): {delete_command(self._ref)}"
         )
+
+
+def replacement_warning(pool_name: str, running: str, deployed: DrainOptions, requested: DrainOptions) -> str:
+    """What a replacement's preview says when the old pool runs tasks (``running``: a WorkReport line).
+
+    The engine deletes the old pool with the options in its state, so a drain turned on in the same
+    update does not apply to this delete: the warning says so rather than promise a drain.
+    """
+    head = f"{pool_name}: this replacement deletes the pool '{pool_name}', where {running}; "
+    if deployed.enabled:
+        after = "fails, keeping the pool" if deployed.fail_on_timeout else "deletes it anyway"
+        return head + (
+            f"drainBeforeDelete is on: the delete waits for them (at most {deployed.timeout_seconds / 60:g} "
+            f"minutes, then {after})"
+        )
+    if requested.enabled:
+        return head + (
+            "drainBeforeDelete is turned on by this same update, but the old pool is deleted with the "
+            "options it was deployed with (off): its running tasks are stopped and requeued. Run `pulumi up` "
+            "with only the drain change first, then this change"
+        )
+    return head + (
+        "drainBeforeDelete is off: the delete stops them (Azure requeues them). Set drain_before_delete=True "
+        "in a `pulumi up` of its own before this change to let them finish"
+    )

@@ -53,6 +53,7 @@ from pulumi_azure_batch_pool.lifecycle.partial_update import incomplete_update
 from pulumi_azure_batch_pool.lifecycle.pool_put import PoolPut, PutOutcome, owner_of
 from pulumi_azure_batch_pool.lifecycle.progress import Progress, progress_outcome
 from pulumi_azure_batch_pool.lifecycle.rollback import roll_back
+from pulumi_azure_batch_pool.lifecycle.work_report import WorkReport, read_work
 from pulumi_azure_batch_pool.model import mapping, write_only
 from pulumi_azure_batch_pool.model.diffing import MUTABLE_KEYS, PROVIDER_OPTION_KEYS, changed_mutable_keys
 from pulumi_azure_batch_pool.model.naming import STACK_KEY
@@ -335,6 +336,10 @@ class PoolLifecycle:
         )
         if outcome.left is not Left.GONE:
             raise PoolNotDeletedError(not_deleted_sentence(ref, outcome, Keeper.STACK), left=outcome.left)
+
+    def work(self, arm_id: str) -> WorkReport:
+        """What runs on the pool now (read-only): running tasks per node and the tasks queued for it."""
+        return read_work(self._data_plane_for(pool_ref_from_id(arm_id)), pool_ref_from_id(arm_id).pool_name)
 
     def _drain(self, ref: PoolRef, options: DrainOptions, deadline: float) -> None:
         """Let running tasks finish before the delete (`pulumi_azure_batch_pool.lifecycle.drain`)."""
