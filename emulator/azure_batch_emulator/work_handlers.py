@@ -49,11 +49,15 @@ def add_job(ctx: Context, request: Request, params: dict[str, str]) -> Response:
 def list_jobs(ctx: Context, request: Request, params: dict[str, str]) -> Response:
     account = ctx.state.account_by_name(params["account"])
     jobs = ctx.state.list_jobs(account, lambda job: f"{_account_url(ctx, params)}/jobs/{job}")
-    chosen = [select(job, request) for job in jobs]
+    return _page(ctx, request, jobs)
+
+
+def _page(ctx: Context, request: Request, items: list[dict[str, Any]]) -> Response:
+    """One page of a list with ``$select`` applied, as every data-plane list answers."""
+    chosen = [select(item, request) for item in items]
     url = ctx.base_url + request.path
-    return Response(
-        200, page(chosen, request, url, link_key="odata.nextLink", default_size=PAGE_SIZE, max_size=PAGE_SIZE)
-    )
+    body = page(chosen, request, url, link_key="odata.nextLink", default_size=PAGE_SIZE, max_size=PAGE_SIZE)
+    return Response(200, body)
 
 
 def get_job(ctx: Context, request: Request, params: dict[str, str]) -> Response:
@@ -75,11 +79,7 @@ def list_tasks(ctx: Context, request: Request, params: dict[str, str]) -> Respon
     tasks = ctx.state.list_tasks(
         account, params["job"], lambda task: f"{base}/{task}", _node_url(ctx, params)
     )
-    chosen = [select(task, request) for task in tasks]
-    url = ctx.base_url + request.path
-    return Response(
-        200, page(chosen, request, url, link_key="odata.nextLink", default_size=PAGE_SIZE, max_size=PAGE_SIZE)
-    )
+    return _page(ctx, request, tasks)
 
 
 def get_task(ctx: Context, request: Request, params: dict[str, str]) -> Response:
