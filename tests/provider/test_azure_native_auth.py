@@ -283,4 +283,5 @@ def test_the_status_gate_authenticates_with_arm_variables_alone(
     code, output = status_gate("no-such-pool", environ)
     assert code == 7
     assert "ARM_TENANT_ID" in output and "BATCHPOOL_CREDENTIAL" in output
+    assert "stack config" not in output, "the gate reads no stack config"
     assert entra.authority.client_secret not in output

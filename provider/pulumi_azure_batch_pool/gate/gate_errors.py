@@ -15,11 +15,14 @@ from pulumi_azure_batch_pool.azure_clients.errors import AuthenticationError
 from pulumi_azure_batch_pool.azure_clients.settings import Settings, environment_names
 
 _CONFIG_KEY = re.compile(r"batchpool:[A-Za-z]+")
+_NATIVE_KEY_OR = re.compile(r"azure-native:[A-Za-z]+ \(stack config\) or ")
 
 
 def for_environment(text: str) -> str:
-    """``text`` with every ``batchpool:<key>`` replaced by the environment variable(s) that set it."""
+    """``text`` with every ``batchpool:<key>`` replaced by the environment variable(s) that set it, and
+    azure-native's stack config keys left out where a variable is named beside them."""
     names = environment_names()
+    text = _NATIVE_KEY_OR.sub("", text)
     return _CONFIG_KEY.sub(lambda match: names.get(match.group(0), match.group(0)), text)
 
 
