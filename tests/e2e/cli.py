@@ -103,9 +103,23 @@ class Project:
 
 
 def kill_group(process: subprocess.Popen[str]) -> None:
-    """SIGKILL the process and everything it started, as a cancelled CI job does."""
+    """SIGKILL the process and everything in its process group, as killing a CLI with its children does."""
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
+
+
+def processes_in(folder: Path) -> list[int]:
+    """Live processes whose working directory is `folder` (the engine starts plugins there)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if Path(os.readlink(entry / "cwd")) == folder:
+                found.append(int(entry.name))
+        except OSError:
+            continue  # gone meanwhile, or not ours to read
+    return found
 
 
 def pools_in(emulator_url: str, token: str = DEV_TOKEN) -> list[dict[str, Any]]:
