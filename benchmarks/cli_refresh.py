@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from azure_batch_emulator import EmulatorServer
-from tests.e2e.cli import MONITOR_KEY, MOUNT_PASSWORD, TEST_PROGRAM, Project, get_pulumi
+from tests.e2e.cli import MONITOR_KEY, MOUNT_PASSWORD, TEST_PROGRAM, Project, cli_folder, get_pulumi
 
 
 def _stack(root: Path, url: str, pulumi_bin: str, pools: int) -> Project:
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     got = get_pulumi()
     if got.returncode != 0:
         raise SystemExit(f"no pulumi CLI (scripts/get-pulumi.sh exited {got.returncode}):\n{got.stderr}")
-    pulumi_bin = got.stdout.strip().splitlines()[-1]
+    pulumi_bin = cli_folder(got)
     with EmulatorServer(port=0, speed="instant") as emulator, tempfile.TemporaryDirectory() as tmp:
         one = _stack(Path(tmp) / "one", emulator.url, pulumi_bin, 1)
         many = _stack(Path(tmp) / "many", emulator.url, pulumi_bin, options.pools)

@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN
+from pulumi_azure_batch_pool.model.ownership import without_ownership_tags
 
 REPO = Path(__file__).resolve().parents[2]
 RUNNER = REPO / "scripts" / "pulumi_program.py"
@@ -35,6 +36,44 @@ def get_pulumi() -> subprocess.CompletedProcess[str]:
     )
 
 
+def cli_folder(done: subprocess.CompletedProcess[str]) -> str:
+    """The folder holding the CLI, from a successful get-pulumi.sh run (its last stdout line)."""
+    return done.stdout.strip().splitlines()[-1]
+
+
+def cli_environment(pulumi_bin: str, backend: Path, arm_endpoint: str) -> dict[str, str]:
+    """The environment of a CLI run against the emulator: this CLI first on PATH, offline, a file backend."""
+    return {
+        **os.environ,
+        "PATH": f"{pulumi_bin}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PULUMI_BACKEND_URL": f"file://{backend}",
+        "PULUMI_CONFIG_PASSPHRASE": "e2e-passphrase",
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        "BATCHPOOL_ARM_ENDPOINT": arm_endpoint,
+        "BATCHPOOL_POLL_INTERVAL_SECONDS": "0.1",
+        "AZURE_SUBSCRIPTION_ID": DEMO_ACCOUNT.subscription_id,
+        "NO_COLOR": "1",
+    }
+
+
+def pool_steps(preview_json: str) -> list[str]:
+    """The operations `pulumi preview --json` plans for BatchPool resources."""
+    plan = json.loads(preview_json)
+    return [step["op"] for step in plan.get("steps", []) if f"::{POOL_TYPE}::" in step["urn"]]
+
+
+def disown(emulator_url: str, pool_name: str) -> dict[str, Any]:
+    """Strip the provider's ownership tags from a pool, as if another tool made it; returns the pool."""
+    url = f"{emulator_url}{DEMO_ACCOUNT.arm_id}/pools/{pool_name}?{API}"
+    headers = {"Authorization": f"Bearer {DEV_TOKEN}"}
+    tags = requests.get(url, headers=headers, timeout=30).json().get("tags")
+    answer = requests.patch(url, json={"tags": without_ownership_tags(tags)}, headers=headers, timeout=30)
+    answer.raise_for_status()
+    pool: dict[str, Any] = answer.json()
+    return pool
+
+
 class Project:
     """One Pulumi project and stack in a temporary folder, run through the real CLI."""
 
@@ -49,18 +88,7 @@ class Project:
             f"    virtualenv: {Path(sys.executable).parent.parent}\n"
         )
         (root / "state").mkdir()
-        self.env = {
-            **os.environ,
-            "PATH": f"{pulumi_bin}{os.pathsep}{os.environ.get('PATH', '')}",
-            "PULUMI_BACKEND_URL": f"file://{root}/state",
-            "PULUMI_CONFIG_PASSPHRASE": "e2e-passphrase",
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-            "BATCHPOOL_ARM_ENDPOINT": arm_endpoint,
-            "BATCHPOOL_POLL_INTERVAL_SECONDS": "0.1",
-            "AZURE_SUBSCRIPTION_ID": DEMO_ACCOUNT.subscription_id,
-            "NO_COLOR": "1",
-        }
+        self.env = cli_environment(pulumi_bin, root / "state", arm_endpoint)
         self.run("stack", "init", stack)
 
     def command(self, *args: str) -> list[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from azure_batch_emulator.proxy import FaultProxy
-from tests.e2e.cli import MONITOR_KEY, MOUNT_PASSWORD, TEST_PROGRAM, Project, get_pulumi
+from tests.e2e.cli import MONITOR_KEY, MOUNT_PASSWORD, TEST_PROGRAM, Project, cli_folder, get_pulumi
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -30,7 +30,7 @@ def pulumi_bin() -> str:
         pytest.skip(f"no pulumi CLI and no Go to build one: {done.stderr.strip()}")
     if done.returncode != 0:
         pytest.fail(f"scripts/get-pulumi.sh failed with exit {done.returncode}:\n{done.stderr}")
-    return done.stdout.strip().splitlines()[-1]
+    return cli_folder(done)
 
 
 @pytest.fixture

@@ -12,9 +12,8 @@ import subprocess
 import sys
 from typing import Any
 
-from azure_batch_emulator import EmulatorServer
 from azure_batch_emulator.proxy import FaultProxy, ProxyRecord
-from tests.e2e.cli import MONITOR_KEY, MOUNT_PASSWORD, POOL_TYPE, Project, pools_in
+from tests.e2e.cli import MONITOR_KEY, MOUNT_PASSWORD, POOL_TYPE, Project, pool_steps, pools_in
 
 
 def writes(proxy: FaultProxy) -> list[ProxyRecord]:
@@ -32,21 +31,12 @@ def pool_of(record: ProxyRecord) -> str:
     return match.group(1)
 
 
-def pool_steps(preview_json: str) -> list[str]:
-    """The operations `pulumi preview --json` plans for BatchPool resources."""
-    plan = json.loads(preview_json)
-    steps = [step for step in plan.get("steps", []) if f"::{POOL_TYPE}::" in step["urn"]]
-    return [step["op"] for step in steps]
-
-
 def assert_no_secret(text: str, where: str) -> None:
     for value in (MONITOR_KEY, MOUNT_PASSWORD):
         assert value not in text, f"a secret appears in plain text in {where}"
 
 
-def test_preview_up_refresh_destroy(
-    test_project: Project, proxy: FaultProxy, emulator: EmulatorServer
-) -> None:
+def test_preview_up_refresh_destroy(test_project: Project, proxy: FaultProxy) -> None:
     preview = test_project.run("preview", "--json")
     assert pool_steps(preview.stdout) == ["create"]
     assert writes(proxy) == [], "a preview must not write to Azure"

@@ -7,11 +7,8 @@ import os
 import signal
 import time
 
-import requests
-
-from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN
 from azure_batch_emulator.proxy import FaultProxy, Rule
-from tests.e2e.cli import API, Project, kill_group, pools_in, processes_in, wait_until
+from tests.e2e.cli import Project, disown, kill_group, pools_in, processes_in, wait_until
 
 
 def stack_pool_ids(project: Project) -> list[str]:
@@ -70,17 +67,7 @@ def test_adopting_an_existing_pool_then_no_diff(test_project: Project, proxy: Fa
     [made] = pools_in(proxy.url)
     [urn] = [resource["urn"] for resource in test_project.pool_resources()]
     test_project.run("state", "delete", urn, "--yes")
-    untag = {
-        key: value
-        for key, value in (made.get("tags") or {}).items()
-        if not key.startswith("pulumi-batchpool")
-    }
-    requests.patch(
-        f"{proxy.url}{DEMO_ACCOUNT.arm_id}/pools/e2e-adopted?{API}",
-        json={"tags": untag},
-        headers={"Authorization": f"Bearer {DEV_TOKEN}"},
-        timeout=30,
-    ).raise_for_status()
+    disown(proxy.url, "e2e-adopted")
 
     refused = test_project.run("up", "--yes", check=False)
     assert refused.returncode != 0 and "adopt" in refused.stdout.lower()

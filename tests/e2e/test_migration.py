@@ -17,7 +17,7 @@ import requests
 
 from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN
 from azure_batch_emulator.proxy import FaultProxy
-from tests.e2e.cli import API, MONITOR_KEY, MOUNT_PASSWORD, TEST_PROGRAM, Project, pools_in
+from tests.e2e.cli import MONITOR_KEY, MOUNT_PASSWORD, TEST_PROGRAM, Project, disown, pools_in
 
 POOL_NAME = "migrated"
 NATIVE_POOL_TYPE = "azure-native:batch:Pool"
@@ -32,17 +32,7 @@ def pool_made_elsewhere(tmp_path: Path, pulumi_bin: str, proxy: FaultProxy) -> d
     maker.config("poolName", POOL_NAME)
     maker.run("up", "--yes")
     maker.run("stack", "rm", "--force", "--yes")  # forget it; the pool stays in Azure
-    [pool] = pools_in(proxy.url)
-    foreign = {key: value for key, value in pool["tags"].items() if not key.startswith("pulumi-batchpool")}
-    answer = requests.patch(
-        f"{proxy.url}{DEMO_ACCOUNT.arm_id}/pools/{POOL_NAME}?{API}",
-        json={"tags": foreign or None},
-        headers={"Authorization": f"Bearer {DEV_TOKEN}"},
-        timeout=30,
-    )
-    answer.raise_for_status()
-    made: dict[str, Any] = answer.json()
-    return made
+    return disown(proxy.url, POOL_NAME)
 
 
 def node_ids(proxy: FaultProxy) -> list[str]:

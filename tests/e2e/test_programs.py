@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from azure_batch_emulator.proxy import FaultProxy
-from tests.e2e.cli import POOL_TYPE, REPO, Project, pools_in
+from tests.e2e.cli import REPO, Project, pool_steps, pools_in
 
 PROGRAMS = sorted(path for path in (REPO / "programs").iterdir() if (path / "__main__.py").exists())
 
@@ -19,8 +18,7 @@ def test_program_deploys_without_drift_and_destroys(
 ) -> None:
     project = Project(tmp_path, program, proxy.url, pulumi_bin)
     try:
-        plan = json.loads(project.run("preview", "--json").stdout)
-        assert [step["op"] for step in plan["steps"] if f"::{POOL_TYPE}::" in step["urn"]] == ["create"]
+        assert pool_steps(project.run("preview", "--json").stdout) == ["create"]
 
         project.run("up", "--yes")
         statuses = project.outputs()["extension_status"]

@@ -24,7 +24,7 @@ import requests
 
 from azure_batch_emulator import DEMO_ACCOUNT, DEV_TOKEN, EmulatorServer
 from pulumi_azure_batch_pool import BatchPool, BatchPoolProvider
-from tests.e2e.cli import get_pulumi
+from tests.e2e.cli import cli_environment, cli_folder, get_pulumi
 from tests.engine.program import registered_inputs, strip_secrets
 from tests.pools import ubuntu_deployment
 
@@ -159,14 +159,7 @@ def _program_runner(argv: list[str], emulator: EmulatorServer, tmp_path: Path) -
         pytest.skip("no pulumi CLI and no Go to build one")
     project = REPO / argv[argv.index("--cwd") + 1]
     stack = argv[argv.index("--stack") + 1]
-    env = {
-        **os.environ,
-        "PATH": f"{got.stdout.strip().splitlines()[-1]}{os.pathsep}{os.environ['PATH']}",
-        "PULUMI_BACKEND_URL": f"file://{tmp_path}",
-        "PULUMI_CONFIG_PASSPHRASE": "readme",
-        "BATCHPOOL_ARM_ENDPOINT": emulator.url,
-        "AZURE_SUBSCRIPTION_ID": DEMO_ACCOUNT.subscription_id,
-    }
+    env = cli_environment(cli_folder(got), tmp_path, emulator.url)
     argv[0] = sys.executable
     try:
         init = [*argv[: argv.index("--") + 1], "stack", "init", stack, "--non-interactive"]
