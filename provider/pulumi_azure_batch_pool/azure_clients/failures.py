@@ -54,7 +54,7 @@ def diagnose(
     if isinstance(failure, TimeoutError):
         return (
             RequestTimeoutError,
-            f"no answer within {timeout:g} s",
+            f"no answer within {timeout:.3g} s",
             f"The service{via or ' or a proxy in the way'} is slow; raise batchpool:requestTimeoutSeconds "
             "or run again.",
         )
@@ -109,7 +109,7 @@ def _proxy_diagnosis(failure: ProxyFailure, host: str, timeout: float) -> tuple[
     if isinstance(cause, ConnectionRefusedError):
         what = "connection refused"
     elif isinstance(cause, TimeoutError):
-        what = f"no answer within {timeout:g} s"
+        what = f"no answer within {timeout:.3g} s"
     elif isinstance(cause, socket.gaierror):
         what = "host name does not resolve"
     else:

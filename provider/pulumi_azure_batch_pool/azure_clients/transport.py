@@ -375,7 +375,8 @@ class Transport:
         refused = 0
         refreshed_token = False
         while True:
-            response, failure, cut_status = self._send(method, url, body, headers, deadline)
+            timeout = self._attempt_timeout(deadline)
+            response, failure, cut_status = self._send(method, url, body, headers, timeout)
             status = response.status_code if response is not None else None
             if status == 401 and self._auth is not None and not refreshed_token:
                 refreshed_token = True
@@ -394,7 +395,7 @@ class Transport:
                 and self.policy.is_retryable(method, headers, status)
                 and not _permanent(failure)
             )
-            reason = f"HTTP {status}" if status else self._explain(failure, url)[1]
+            reason = f"HTTP {status}" if status else self._explain(failure, url, timeout)[1]
             if status == 429:
                 reason = "throttled (429)"
             if retryable and deadline is not None and self.policy.clock() + delay >= deadline:
@@ -409,7 +410,7 @@ class Transport:
             if not retryable:
                 if response is not None:
                     raise error_from_response(response)
-                kind, what, advice = self._explain(failure, url)
+                kind, what, advice = self._explain(failure, url, timeout)
                 answered = f" (HTTP {cut_status})" if cut_status is not None else ""
                 safe_url = redact_url(url)
                 raise kind(
@@ -424,14 +425,17 @@ class Transport:
                 on_retry(event)
             self.policy.sleep(delay)
 
+    def _attempt_timeout(self, deadline: float | None) -> float:
+        """How long one attempt may wait: the request timeout, cut to what is left of the deadline."""
+        if deadline is None:
+            return self._timeout
+        return max(0.001, min(self._timeout, deadline - self.policy.clock()))
+
     def _send(
-        self, method: str, url: str, body: bytes | None, headers: dict[str, str], deadline: float | None
+        self, method: str, url: str, body: bytes | None, headers: dict[str, str], timeout: float
     ) -> tuple[Response | None, Exception | None, int | None]:
-        """One attempt: the response, or the connection, TLS or read failure (for the retry loop, not
-        raised) with the status of an answer whose body was lost."""
-        timeout = self._timeout
-        if deadline is not None:
-            timeout = max(0.001, min(timeout, deadline - self.policy.clock()))
+        """One attempt, waiting at most ``timeout``: the response, or the connection, TLS or read failure
+        (for the retry loop, not raised) with the status of an answer whose body was lost."""
         scheme, netloc, path, query, _ = urlsplit(url)
         target = f"{path or '/'}?{query}" if query else path or "/"
         sent = {**_BASE_HEADERS, **headers}
@@ -465,11 +469,14 @@ class Transport:
             return None, ProxyFailure(origin.proxy, status=407, reason=answer.reason), None
         return Response(method, url, answer.status, answer.reason, answer.headers, answer.content), None, None
 
-    def _explain(self, failure: Exception | None, url: str) -> tuple[type[RequestError], str, str]:
-        """The error class, the short reason and the advice for a failed attempt at ``url``."""
+    def _explain(
+        self, failure: Exception | None, url: str, timeout: float
+    ) -> tuple[type[RequestError], str, str]:
+        """The error class, the short reason and the advice for a failed attempt at ``url`` that waited
+        at most ``timeout`` (less than the request timeout when a deadline cut it short)."""
         scheme, netloc = urlsplit(url)[:2]
         origin = self._origin(scheme, netloc)
-        return diagnose(failure, origin.where(), self._timeout, self.network, origin.proxy)
+        return diagnose(failure, origin.where(), timeout, self.network, origin.proxy)
 
 
 def _permanent(failure: Exception | None) -> bool:
