@@ -118,7 +118,9 @@ class FixedAccount(ArmClient):
         self.endpoint = endpoint
         self.lookups = 0
 
-    def get_account(self, subscription_id: str, resource_group: str, account_name: str) -> dict[str, Any]:
+    def get_account(
+        self, subscription_id: str, resource_group: str, account_name: str, *, deadline: float | None = None
+    ) -> dict[str, Any]:
         self.lookups += 1
         return {"properties": {"accountEndpoint": self.endpoint}}
 

@@ -94,14 +94,18 @@ class ArmClient:
             method, self._url(arm_path), params={"api-version": self.settings.mgmt_api_version}, **kwargs
         )
 
-    def get_account(self, subscription_id: str, resource_group: str, account_name: str) -> dict[str, Any]:
+    def get_account(
+        self, subscription_id: str, resource_group: str, account_name: str, *, deadline: float | None = None
+    ) -> dict[str, Any]:
         """GET the Batch account. Raises NotFoundError when it does not exist."""
         body: dict[str, Any] = self._call(
-            "GET", account_id(subscription_id, resource_group, account_name)
+            "GET", account_id(subscription_id, resource_group, account_name), deadline=deadline
         ).json()
         return body
 
-    def data_plane_url(self, subscription_id: str, resource_group: str, account_name: str) -> str:
+    def data_plane_url(
+        self, subscription_id: str, resource_group: str, account_name: str, *, deadline: float | None = None
+    ) -> str:
         """The account's data-plane base URL from ``properties.accountEndpoint``, cached per account.
 
         Azure returns the endpoint without a scheme; it gets ``https://`` except on a loopback host
@@ -112,7 +116,7 @@ class ArmClient:
             cached = self._endpoints.get(key)
         if cached is not None:
             return cached
-        account = self.get_account(subscription_id, resource_group, account_name)
+        account = self.get_account(subscription_id, resource_group, account_name, deadline=deadline)
         endpoint = (account.get("properties") or {}).get("accountEndpoint")
         if not endpoint:
             raise BatchPoolError(

@@ -83,7 +83,12 @@ class DataPlaneClient:
         return f"{self.base_url}/pools/{_segment(pool_id)}"
 
     def list_nodes(
-        self, pool_id: str, *, select: str | None = None, page_size: int = MAX_PAGE_SIZE
+        self,
+        pool_id: str,
+        *,
+        select: str | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        deadline: float | None = None,
     ) -> list[dict[str, Any]]:
         """Every compute node of the pool (all pages). Raises NotFoundError when the pool does not exist."""
         params: dict[str, Any] = {
@@ -92,9 +97,9 @@ class DataPlaneClient:
         }
         if select:
             params["$select"] = select
-        return self._list(f"{self._pool_url(pool_id)}/nodes?{urlencode(params)}")
+        return self._list(f"{self._pool_url(pool_id)}/nodes?{urlencode(params)}", deadline=deadline)
 
-    def list_jobs(self) -> list[dict[str, Any]]:
+    def list_jobs(self, *, deadline: float | None = None) -> list[dict[str, Any]]:
         """Every job of the account (all pages), with the fields that say where it runs."""
         query = urlencode(
             {
@@ -103,13 +108,13 @@ class DataPlaneClient:
                 "$select": "id,poolInfo,executionInfo",
             }
         )
-        return self._list(f"{self.base_url}/jobs?{query}")
+        return self._list(f"{self.base_url}/jobs?{query}", deadline=deadline)
 
-    def task_counts(self, job_id: str) -> dict[str, Any]:
+    def task_counts(self, job_id: str, *, deadline: float | None = None) -> dict[str, Any]:
         """The job's task counts by state (``taskCounts``: active, running, completed...)."""
         url = f"{self.base_url}/jobs/{_segment(job_id)}/taskcounts"
         body: dict[str, Any] = self.transport.request(
-            "GET", url, params={"api-version": self.settings.data_api_version}
+            "GET", url, params={"api-version": self.settings.data_api_version}, deadline=deadline
         ).json()
         return body
 

@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -117,7 +117,7 @@ class BatchPoolProvider(ResourceProvider):
             return
         redactor = Redactor.for_call(olds)
         try:
-            report = _within(WORK_CHECK_SECONDS, lambda: self._lifecycle(redactor).work(id_))
+            report = self._lifecycle(redactor).work(id_, timeout_seconds=WORK_CHECK_SECONDS)
         except Exception as error:  # a courtesy check: whatever stops it, the preview goes on
             engine_log.info(redactor.text(f"{pool_name}: could not check for running tasks ({error})"))
             return
@@ -216,28 +216,5 @@ def _mark_secrets(outputs: dict[str, Any]) -> dict[str, Any]:
 
 
 WORK_CHECK_SECONDS = 20.0
-"""How long a preview waits for its look at the old pool's tasks: an unreachable data plane must not hold
-up a plan (the transport's own deadline, meant for deployments, is far longer)."""
-
-_T = TypeVar("_T")
-
-
-def _within(seconds: float, call: Callable[[], _T]) -> _T:
-    """`call()`, or TimeoutError after `seconds` (the call goes on in a daemon thread and is ignored)."""
-    outcome: list[_T] = []
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            outcome.append(call())
-        except BaseException as error:  # handed to the caller's thread below
-            failure.append(error)
-
-    worker = threading.Thread(target=run, name="work-check", daemon=True)
-    worker.start()
-    worker.join(seconds)
-    if failure:
-        raise failure[0]
-    if not outcome:
-        raise TimeoutError(f"no answer within {seconds:.0f} s")
-    return outcome[0]
+"""The deadline of a preview's look at the old pool's tasks: an unreachable data plane must not hold up a
+plan (a deployment's deadlines are far longer)."""

@@ -337,9 +337,15 @@ class PoolLifecycle:
         if outcome.left is not Left.GONE:
             raise PoolNotDeletedError(not_deleted_sentence(ref, outcome, Keeper.STACK), left=outcome.left)
 
-    def work(self, arm_id: str) -> WorkReport:
-        """What runs on the pool now (read-only): running tasks per node and the tasks queued for it."""
-        return read_work(self._data_plane_for(pool_ref_from_id(arm_id)), pool_ref_from_id(arm_id).pool_name)
+    def work(self, arm_id: str, timeout_seconds: float | None = None) -> WorkReport:
+        """What runs on the pool now (read-only): running tasks per node and the tasks queued for it.
+
+        ``timeout_seconds`` bounds every request of the look (the account lookup included), through the
+        transport's own deadline; without it the transport's per-request limits apply.
+        """
+        ref = pool_ref_from_id(arm_id)
+        deadline = None if timeout_seconds is None else self._clock() + timeout_seconds
+        return read_work(self._data_plane_for(ref, deadline), ref.pool_name, deadline)
 
     def _drain(self, ref: PoolRef, options: DrainOptions, deadline: float) -> None:
         """Let running tasks finish before the delete (`pulumi_azure_batch_pool.lifecycle.drain`)."""
@@ -471,9 +477,11 @@ class PoolLifecycle:
             **status.summary(names, observed, limit=options.max_nodes_in_outputs),
         }
 
-    def _data_plane_for(self, ref: PoolRef) -> DataPlaneClient:
+    def _data_plane_for(self, ref: PoolRef, deadline: float | None = None) -> DataPlaneClient:
         return self._data_plane(
-            self._arm.data_plane_url(ref.subscription_id, ref.resource_group, ref.account_name)
+            self._arm.data_plane_url(
+                ref.subscription_id, ref.resource_group, ref.account_name, deadline=deadline
+            )
         )
 
     def _pool_data_plane_url(self, ref: PoolRef) -> str:

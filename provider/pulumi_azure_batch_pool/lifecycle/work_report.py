@@ -70,11 +70,15 @@ class WorkReport:
         }
 
 
-def read_work(client: DataPlaneClient, pool_name: str) -> WorkReport:
+def read_work(client: DataPlaneClient, pool_name: str, deadline: float | None = None) -> WorkReport:
     """Read the pool's running and queued work (data-plane errors propagate: the caller decides)."""
-    nodes = tuple(_node_work(node) for node in client.list_nodes(pool_name, select=NODE_FIELDS))
-    jobs = tuple(str(job["id"]) for job in client.list_jobs() if _runs_on(job, pool_name))
-    queued = sum(int((client.task_counts(job).get("taskCounts") or {}).get("active") or 0) for job in jobs)
+    listed = client.list_nodes(pool_name, select=NODE_FIELDS, deadline=deadline)
+    nodes = tuple(_node_work(node) for node in listed)
+    jobs = tuple(str(job["id"]) for job in client.list_jobs(deadline=deadline) if _runs_on(job, pool_name))
+    queued = sum(
+        int((client.task_counts(job, deadline=deadline).get("taskCounts") or {}).get("active") or 0)
+        for job in jobs
+    )
     return WorkReport(nodes, queued, jobs)
 
 
