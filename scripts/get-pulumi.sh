@@ -5,6 +5,9 @@
 #   3  no usable CLI on PATH and no `go` to build one: nothing was downloaded
 #   4  the build from the Go module proxy failed (the log's path is printed)
 #
+# BATCHPOOL_PULUMI_VERSION overrides the pin; BATCHPOOL_PULUMI_IGNORE_PATH=1 skips a CLI on PATH (to test
+# the build itself).
+#
 # Order: a `pulumi` already on PATH whose major version is the pinned one is used as it is; otherwise
 # the pinned release is built from Go modules into a cache outside the checkout
 # (${BATCHPOOL_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/batchpool}/pulumi-vX.Y.Z/bin), reused while the
